@@ -1,0 +1,79 @@
+{#- JSON access. DuckDB keeps raw payloads as JSON; the default (PostgreSQL-flavoured) versions
+    expect json/jsonb. A path is written dotted: 'fields.status.id'. -#}
+
+{% macro _json_path_keys(path) -%}
+    {{- return(path.split('.')) -}}
+{%- endmacro %}
+
+{#- Text at `path` (NULL when absent or JSON null). -#}
+{% macro json_extract_text(json_expr, path) -%}
+    {{- return(adapter.dispatch('json_extract_text', 'streamgauge')(json_expr, path)) -}}
+{%- endmacro %}
+
+{% macro duckdb__json_extract_text(json_expr, path) -%}
+    json_extract_string({{ json_expr }}, '${% for key in streamgauge._json_path_keys(path) %}."{{ key }}"{% endfor %}')
+{%- endmacro %}
+
+{% macro default__json_extract_text(json_expr, path) -%}
+    ({{ json_expr }} #>> '{ {{- streamgauge._json_path_keys(path) | join(',') -}} }')
+{%- endmacro %}
+
+{#- JSON value at `path`. -#}
+{% macro json_extract_json(json_expr, path) -%}
+    {{- return(adapter.dispatch('json_extract_json', 'streamgauge')(json_expr, path)) -}}
+{%- endmacro %}
+
+{% macro duckdb__json_extract_json(json_expr, path) -%}
+    json_extract({{ json_expr }}, '${% for key in streamgauge._json_path_keys(path) %}."{{ key }}"{% endfor %}')
+{%- endmacro %}
+
+{% macro default__json_extract_json(json_expr, path) -%}
+    ({{ json_expr }} #> '{ {{- streamgauge._json_path_keys(path) | join(',') -}} }')
+{%- endmacro %}
+
+{#- The array of strings at `path` as a list of text (empty list when absent). -#}
+{% macro json_extract_text_list(json_expr, path) -%}
+    {{- return(adapter.dispatch('json_extract_text_list', 'streamgauge')(json_expr, path)) -}}
+{%- endmacro %}
+
+{% macro duckdb__json_extract_text_list(json_expr, path) -%}
+    coalesce(json_extract_string({{ json_expr }}, '$
+        {%- for key in streamgauge._json_path_keys(path) %}."{{ key }}"{% endfor %}[*]'), []::varchar[])
+{%- endmacro %}
+
+{% macro default__json_extract_text_list(json_expr, path) -%}
+    array(select jsonb_array_elements_text(
+        coalesce(({{ json_expr }})::jsonb #> '{ {{- streamgauge._json_path_keys(path) | join(',') -}} }', '[]'::jsonb)))
+{%- endmacro %}
+
+{#- A FROM-clause item, joined laterally, with one row per element of the JSON array at `path`:
+    columns `element` (JSON) and `ordinal` (0-based position). Rows whose array is absent or empty
+    produce no rows. -#}
+{% macro json_array_elements_join(json_expr, path, alias) -%}
+    {{- return(adapter.dispatch('json_array_elements_join', 'streamgauge')(json_expr, path, alias)) -}}
+{%- endmacro %}
+
+{% macro duckdb__json_array_elements_join(json_expr, path, alias) -%}
+    cross join lateral (
+        select value as element, cast(key as integer) as ordinal
+        from json_each({{ json_expr }}, '$
+            {%- for key in streamgauge._json_path_keys(path) %}."{{ key }}"{% endfor %}')
+    ) as {{ alias }}
+{%- endmacro %}
+
+{% macro default__json_array_elements_join(json_expr, path, alias) -%}
+    cross join lateral (
+        select e.element, e.ordinal - 1 as ordinal
+        from jsonb_array_elements(({{ json_expr }})::jsonb #> '{ {{- streamgauge._json_path_keys(path) | join(',') -}} }')
+             with ordinality as e(element, ordinal)
+    ) as {{ alias }}
+{%- endmacro %}
+
+{#- The SQL type raw payloads are stored in. -#}
+{% macro type_json() -%}
+    {{- return(adapter.dispatch('type_json', 'streamgauge')()) -}}
+{%- endmacro %}
+
+{% macro duckdb__type_json() -%}json{%- endmacro %}
+
+{% macro default__type_json() -%}jsonb{%- endmacro %}
