@@ -1,0 +1,1 @@
+"""Jira Cloud: issues and their full change histories, incrementally, plus export files."""
