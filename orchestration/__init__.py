@@ -1,0 +1,1 @@
+"""Dagster definitions and the `streamgauge` command line: wiring, not logic."""

@@ -1,0 +1,161 @@
+"""``streamgauge.yml`` → typed settings. Secrets never live here: only the *names* of the
+environment variables that hold them.
+
+Relative paths resolve against the configuration file's folder. Without a file, streamgauge runs
+with defaults and no sources (``make demo`` writes its own file for the simulated organisation).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from extractors.jira.config import DEFAULT_FIELDS, JiraSourceConfig
+
+CONFIG_ENV = "STREAMGAUGE_CONFIG"
+DEFAULT_CONFIG = Path("streamgauge.yml")
+
+
+class ConfigError(ValueError):
+    """The configuration file is wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    data_dir: Path
+    timezone: str = "UTC"
+    as_of: datetime | None = None
+
+    @property
+    def working_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        return self.data_dir / "streamgauge.duckdb"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    flow_item_level: str = "story"
+    lead_time_window_days: int = 90
+    target_lead_time_days: float | None = None
+
+
+@dataclass(frozen=True)
+class JiraExportConfig:
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: WarehouseSettings
+    flow: FlowSettings = field(default_factory=FlowSettings)
+    mappings_dir: Path | None = None
+    jira: tuple[JiraSourceConfig, ...] = ()
+    jira_exports: tuple[JiraExportConfig, ...] = ()
+    source_file: Path | None = None
+
+    def history_horizons(self) -> dict[str, str]:
+        return {j.name: j.history_horizon.isoformat() for j in self.jira if j.history_horizon}
+
+
+def _timestamp(value: Any, where: str) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {value!r} is not an ISO date or timestamp") from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _section(raw: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: `{key}` must be a mapping")
+    return value
+
+
+def _check_keys(entry: Mapping[str, Any], cls: type, where: str) -> None:
+    known = set(cls.__dataclass_fields__)
+    unknown = set(entry) - known
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}; expected some of {sorted(known)}")
+
+
+def _jira(entry: Mapping[str, Any], where: str) -> JiraSourceConfig:
+    _check_keys(entry, JiraSourceConfig, where)
+    for required in ("name", "base_url"):
+        if not entry.get(required):
+            raise ConfigError(f"{where}: `{required}` is required")
+    values = dict(entry)
+    values["projects"] = tuple(values.get("projects") or ())
+    values["fields"] = tuple(values.get("fields") or DEFAULT_FIELDS)
+    values["history_horizon"] = _timestamp(values.get("history_horizon"), f"{where}.history_horizon")
+    return JiraSourceConfig(**values)
+
+
+def _jira_export(entry: Mapping[str, Any], base_dir: Path, where: str) -> JiraExportConfig:
+    _check_keys(entry, JiraExportConfig, where)
+    if not entry.get("name") or not entry.get("path"):
+        raise ConfigError(f"{where}: `name` and `path` are required")
+    return JiraExportConfig(name=str(entry["name"]), path=(base_dir / str(entry["path"])).resolve())
+
+
+def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | None = None) -> Settings:
+    where = str(source_file or "configuration")
+    warehouse = _section(raw, "warehouse", where)
+    flow = _section(raw, "flow", where)
+    sources = _section(raw, "sources", where)
+    unknown = set(raw) - {"warehouse", "flow", "sources", "mappings_dir"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown top-level key(s) {sorted(unknown)}")
+    mappings_dir = raw.get("mappings_dir")
+    _check_keys(flow, FlowSettings, f"{where}: flow")
+    _check_keys(warehouse, WarehouseSettings, f"{where}: warehouse")
+    return Settings(
+        warehouse=WarehouseSettings(
+            data_dir=(base_dir / warehouse.get("data_dir", "data")).resolve(),
+            timezone=str(warehouse.get("timezone", "UTC")),
+            as_of=_timestamp(warehouse.get("as_of"), f"{where}: warehouse.as_of"),
+        ),
+        flow=FlowSettings(**flow),
+        mappings_dir=(base_dir / mappings_dir).resolve() if mappings_dir else None,
+        jira=tuple(_jira(e, f"{where}: sources.jira[{i}]") for i, e in enumerate(sources.get("jira") or [])),
+        jira_exports=tuple(_jira_export(e, base_dir, f"{where}: sources.jira_export[{i}]")
+                           for i, e in enumerate(sources.get("jira_export") or [])),
+        source_file=source_file,
+    )
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read the configuration named by ``path``, ``$STREAMGAUGE_CONFIG`` or ``./streamgauge.yml``."""
+    chosen = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    if not chosen.exists():
+        if path or os.environ.get(CONFIG_ENV):
+            raise ConfigError(f"configuration file {chosen} does not exist")
+        return parse_settings({}, Path.cwd())
+    try:
+        raw = yaml.safe_load(chosen.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{chosen}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{chosen}: the top level must be a mapping")
+    return parse_settings(raw, chosen.parent.resolve(), chosen.resolve())

@@ -1,0 +1,41 @@
+"""The dbt project handle, and keeping its manifest current for Dagster to load."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+WAREHOUSE_ENV = "STREAMGAUGE_WAREHOUSE_PATH"
+MAPPINGS_ENV = "STREAMGAUGE_MAPPINGS_DIR"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def _newest_source_mtime() -> float:
+    patterns = ("models/**/*", "macros/**/*", "seeds/**/*", "tests/**/*", "dbt_project.yml")
+    return max((p.stat().st_mtime for pattern in patterns for p in DBT_PROJECT_DIR.glob(pattern) if p.is_file()),
+               default=0.0)
+
+
+def ensure_manifest() -> Path:
+    """Run ``dbt parse`` when the manifest is missing or older than the project's files."""
+    manifest = dbt_project.manifest_path
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+        return manifest
+    env = {**os.environ}
+    env.setdefault(WAREHOUSE_ENV, str(REPO_ROOT / "data" / "warehouse.duckdb"))
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR)],
+        check=True, env=env, cwd=DBT_PROJECT_DIR)
+    return manifest

@@ -1,0 +1,10 @@
+"""The code location: everything under ``orchestration/defs`` is loaded automatically."""
+
+from pathlib import Path
+
+import dagster as dg
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.load_from_defs_folder(project_root=Path(__file__).resolve().parent.parent)

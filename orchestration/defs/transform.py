@@ -1,0 +1,58 @@
+"""dbt → staging, intermediate and marts (built and tested in the working database)."""
+
+import json
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.dbt import dbt_project, ensure_manifest
+from orchestration.resources import StreamgaugeResource
+
+MANIFEST_PATH = ensure_manifest()
+
+
+class StreamgaugeDbtTranslator(DagsterDbtTranslator):
+    """Models and seeds are keyed ``[schema, name]``; sources keep ``meta.dagster.asset_key``."""
+
+    def get_asset_key(self, dbt_resource_props):
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props):
+        return dbt_resource_props["schema"]
+
+
+TRANSLATOR = StreamgaugeDbtTranslator()
+
+
+def mart_asset_keys() -> list[dg.AssetKey]:
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    return sorted(
+        (dg.AssetKey(["marts", node["name"]]) for node in manifest["nodes"].values()
+         if node["resource_type"] == "model" and node["schema"] == "marts"),
+        key=lambda key: key.to_user_string(),
+    )
+
+
+def failure_summary(run_results: dict) -> str:
+    """One line per failed node: what failed and dbt's message (which names the offending record)."""
+    lines = []
+    for result in run_results.get("results", []):
+        if result.get("status") in ("error", "fail", "runtime error"):
+            message = " ".join(str(result.get("message") or "").split())
+            lines.append(f"{result['unique_id']}: {message}")
+    return "\n".join(lines)
+
+
+@dbt_assets(manifest=MANIFEST_PATH, project=dbt_project, dagster_dbt_translator=TRANSLATOR, pool="warehouse")
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, streamgauge: StreamgaugeResource):
+    """``dbt build`` with the run's fixed ``as_of``; a failed model or test stops publication."""
+    dbt_vars = streamgauge.dbt_vars(streamgauge.as_of())
+    with streamgauge.dbt_environment():
+        invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)
+        yield from invocation.stream()
+    if not invocation.is_successful():
+        summary = failure_summary(invocation.get_artifact("run_results.json"))
+        context.log.error(f"dbt build failed; the marts were not published:\n{summary}")
+        raise dg.Failure(description=f"dbt build failed:\n{summary}", allow_retries=False)
