@@ -10,7 +10,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(VIRTUAL_ENV)/bin:$(PATH)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: help setup demo test bench lock lint check dev clean
+.PHONY: help setup demo test bench lock lint check docs dev clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ bench: setup ## measure speed and memory (small size by default; SIZES=... for m
 
 dev: setup ## open the Dagster UI on the configured sources (streamgauge.yml)
 	@$(VENV)/bin/dg dev
+
+docs: setup ## regenerate the README's mart reference from the dbt model docs
+	@$(PY) -m orchestration.cli docs
 
 check: setup ## validate the Dagster definitions
 	@$(VENV)/bin/dg check defs

@@ -1,19 +1,20 @@
 """``streamgauge`` — run the pipeline, the demo and the summary from a terminal.
 
-    streamgauge demo              simulated organisation → warehouse → published marts → summary
-    streamgauge run               the main job against streamgauge.yml (your real sources)
-    streamgauge summary           print the summary of the published marts
+streamgauge demo              simulated organisation → warehouse → published marts → summary
+streamgauge run               the main job against streamgauge.yml (your real sources)
+streamgauge summary           print the summary of the published marts
+streamgauge docs              regenerate the README's mart reference from the dbt docs
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shutil
 import sys
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def _configure_logging(verbose: bool) -> None:
     root.propagate = False
 
 
-@contextmanager
+@contextlib.contextmanager
 def _environment(values: dict[str, str]):
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
@@ -57,34 +58,52 @@ def run_main_job(config_path: Path, *, verbose: bool = False) -> bool:
         from orchestration.definitions import defs
 
         job = defs().resolve_job_def("streamgauge_main")
-        level = "DEBUG" if verbose else "INFO"
-        result = job.execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(),
-            run_config={"loggers": {"console": {"config": {"log_level": level}}}},
-            raise_on_error=False,
-        )
+        # Progress comes through the `streamgauge` loggers; Dagster's own console log and dbt's raw
+        # event stream (which dagster-dbt echoes to stdout) are shown only with --verbose.
+        level = "DEBUG" if verbose else "CRITICAL"
+        with contextlib.ExitStack() as stack:
+            if not verbose:
+                stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(os.devnull, "w"))))
+            result = job.execute_in_process(
+                instance=dg.DagsterInstance.ephemeral(),
+                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+                raise_on_error=False,
+            )
     for event in result.all_events:
         if event.is_step_failure:
-            log.error("step %s failed: %s", event.step_key,
-                      event.step_failure_data.error.message.strip() if event.step_failure_data.error else "")
+            log.error(
+                "step %s failed: %s",
+                event.step_key,
+                event.step_failure_data.error.message.strip() if event.step_failure_data.error else "",
+            )
     return result.success
 
 
-def write_demo_config(data_dir: Path, jira_base_url: str, as_of: datetime, timezone: str) -> Path:
+def write_demo_config(
+    data_dir: Path, jira_base_url: str, as_of: datetime, timezone: str, mappings_dir: Path | None = None
+) -> Path:
     config = {
         "warehouse": {"data_dir": ".", "timezone": timezone, "as_of": as_of.astimezone(UTC).isoformat()},
         "flow": {"lead_time_window_days": 90, "target_lead_time_days": 20},
-        "sources": {"jira": [{
-            "name": "demo-jira",
-            "base_url": jira_base_url,
-            "projects": ["PAY", "MOB", "PLAT"],
-            "email_env": "JIRA_EMAIL",
-            "token_env": "JIRA_API_TOKEN",
-        }]},
+        "sources": {
+            "jira": [
+                {
+                    "name": "demo-jira",
+                    "base_url": jira_base_url,
+                    "projects": ["PAY", "MOB", "PLAT"],
+                    "email_env": "JIRA_EMAIL",
+                    "token_env": "JIRA_API_TOKEN",
+                }
+            ]
+        },
     }
+    if mappings_dir:
+        config["mappings_dir"] = str(mappings_dir)
     path = data_dir / "streamgauge.yml"
-    path.write_text("# Written by `streamgauge demo` for the simulated organisation.\n"
-                    + yaml.safe_dump(config, sort_keys=False))
+    path.write_text(
+        "# Written by `streamgauge demo` for the simulated organisation.\n"
+        + yaml.safe_dump(config, sort_keys=False)
+    )
     return path
 
 
@@ -104,8 +123,9 @@ def print_summary(settings: Settings) -> None:
             SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'marts'
             ORDER BY table_name""").fetchall()
         stages = read_lead_time_by_stage(con)
-        window = con.execute("SELECT min(window_start_at), min(window_end_at) FROM marts.lead_time_by_stage"
-                             ).fetchone()
+        window = con.execute(
+            "SELECT min(window_start_at), min(window_end_at) FROM marts.lead_time_by_stage"
+        ).fetchone()
     print(f"\nPublished marts ({published}):")
     for name, rows in counts:
         print(f"  marts.{name:<24}{rows:>10,} rows")
@@ -114,8 +134,11 @@ def print_summary(settings: Settings) -> None:
     print(format_lead_time_table(stages))
     widest = widest_stage(stages)
     if widest:
-        print(f"\nPrime delay: {widest.stage} — {widest.pct_of_lead_time:.0f} % of the lead time of completed items "
-              f"({widest.mean_hours_per_item / 24:.1f} days per item on average).")
+        print(
+            f"\nPrime delay: {widest.stage} — {widest.pct_of_lead_time:.0f} % of the lead time "
+            "of completed items "
+            f"({widest.mean_hours_per_item / 24:.1f} days per item on average)."
+        )
     png = settings.warehouse.reports_dir / "lead_time_by_stage.png"
     if not png.exists():
         render_lead_time_bar(stages, png, settings.flow.target_lead_time_days)
@@ -130,14 +153,21 @@ def demo(args: argparse.Namespace) -> int:
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
     started = time.monotonic()
-    log.info("generating the simulated organisation: %d teams, %d flow items, seed %d",
-             args.teams, args.items, args.seed)
+    log.info(
+        "generating the simulated organisation: %d teams, %d flow items, seed %d",
+        args.teams,
+        args.items,
+        args.seed,
+    )
     org = SimulatedOrganisation.generate(OrgConfig(seed=args.seed, teams=args.teams, flow_items=args.items))
-    apis = SimulatedApis(org, credentials={"jira": (DEMO_CREDENTIALS["JIRA_EMAIL"],
-                                                    DEMO_CREDENTIALS["JIRA_API_TOKEN"])})
+    apis = SimulatedApis(
+        org, credentials={"jira": (DEMO_CREDENTIALS["JIRA_EMAIL"], DEMO_CREDENTIALS["JIRA_API_TOKEN"])}
+    )
     with apis.serve() as server, _environment(DEMO_CREDENTIALS):
         log.info("simulated Jira Cloud API listening on %s", server.base_url("jira"))
-        config_path = write_demo_config(data_dir, server.base_url("jira"), org.clock, org.config.user_timezone)
+        config_path = write_demo_config(
+            data_dir, server.base_url("jira"), org.clock, org.config.user_timezone
+        )
         ok = run_main_job(config_path, verbose=args.verbose)
     if not ok:
         log.error("the pipeline failed; the published marts were left as they were")
@@ -164,16 +194,32 @@ def summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def docs(args: argparse.Namespace) -> int:
+    from orchestration.dbt import REPO_ROOT, ensure_manifest
+    from orchestration.reporting.mart_reference import update_readme
+
+    changed = update_readme(REPO_ROOT / "README.md", ensure_manifest())
+    log.info("README.md mart reference %s", "updated" if changed else "already current")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="streamgauge", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="streamgauge", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug output from every step")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    p_demo = commands.add_parser("demo", help="run everything on the simulated organisation and print a summary")
-    p_demo.add_argument("--data-dir", default="data/demo", help="where the demo warehouse goes (default: %(default)s)")
+    p_demo = commands.add_parser(
+        "demo", help="run everything on the simulated organisation and print a summary"
+    )
+    p_demo.add_argument(
+        "--data-dir", default="data/demo", help="where the demo warehouse goes (default: %(default)s)"
+    )
     p_demo.add_argument("--seed", type=int, default=7, help="simulation seed (default: %(default)s)")
-    p_demo.add_argument("--items", type=int, default=1500, help="flow items to simulate (default: %(default)s)")
+    p_demo.add_argument(
+        "--items", type=int, default=1500, help="flow items to simulate (default: %(default)s)"
+    )
     p_demo.add_argument("--teams", type=int, default=3, help="teams / Jira projects (default: %(default)s)")
     p_demo.set_defaults(handler=demo)
 
@@ -182,8 +228,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.set_defaults(handler=run)
 
     p_summary = commands.add_parser("summary", help="print the summary of the published marts")
-    p_summary.add_argument("--config", help=f"configuration file (default: ${CONFIG_ENV} or ./streamgauge.yml)")
+    p_summary.add_argument(
+        "--config", help=f"configuration file (default: ${CONFIG_ENV} or ./streamgauge.yml)"
+    )
     p_summary.set_defaults(handler=summary)
+
+    p_docs = commands.add_parser(
+        "docs", help="regenerate the README's mart reference from the dbt model docs"
+    )
+    p_docs.set_defaults(handler=docs)
     return parser
 
 

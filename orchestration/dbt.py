@@ -23,8 +23,10 @@ def dbt_executable() -> str:
 
 def _newest_source_mtime() -> float:
     patterns = ("models/**/*", "macros/**/*", "seeds/**/*", "tests/**/*", "dbt_project.yml")
-    return max((p.stat().st_mtime for pattern in patterns for p in DBT_PROJECT_DIR.glob(pattern) if p.is_file()),
-               default=0.0)
+    return max(
+        (p.stat().st_mtime for pattern in patterns for p in DBT_PROJECT_DIR.glob(pattern) if p.is_file()),
+        default=0.0,
+    )
 
 
 def ensure_manifest() -> Path:
@@ -35,7 +37,17 @@ def ensure_manifest() -> Path:
     env = {**os.environ}
     env.setdefault(WAREHOUSE_ENV, str(REPO_ROOT / "data" / "warehouse.duckdb"))
     subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True, env=env, cwd=DBT_PROJECT_DIR)
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        check=True,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+    )
     return manifest

@@ -161,8 +161,9 @@ class ApiClient:
                 response = self._client.request(method, url, params=params, json=json)
             except httpx.TransportError as exc:
                 if attempt >= self.retry.max_attempts:
-                    raise SourceError(f"{self.source}: {method} {url} failed after {attempt} attempts: "
-                                      f"{type(exc).__name__}") from exc
+                    raise SourceError(
+                        f"{self.source}: {method} {url} failed after {attempt} attempts: {type(exc).__name__}"
+                    ) from exc
                 self.stats.retries += 1
                 self._wait(backoff_seconds(attempt, self.retry, self._rng), f"{type(exc).__name__}")
                 continue

@@ -91,8 +91,9 @@ def iter_offset_pages(
         offset += limit
 
 
-def iter_next_link_pages(client: ApiClient, path: str, params: Mapping[str, Any] | None = None
-                         ) -> Iterator[tuple[str, Page]]:
+def iter_next_link_pages(
+    client: ApiClient, path: str, params: Mapping[str, Any] | None = None
+) -> Iterator[tuple[str, Page]]:
     """``_links.next.href`` pagination (LaunchDarkly)."""
     url: str | None = path
     current_params: Mapping[str, Any] | None = params

@@ -134,16 +134,19 @@ class RawStore:
                 source VARCHAR, record_id VARCHAR, parent_id VARCHAR, payload VARCHAR,
                 request VARCHAR, fetched_at TIMESTAMP, batch_id VARCHAR)""")
         when = fetched_at or utc_now()
-        arrow = pa.table({
-            "source": pa.array([source] * len(rows), pa.string()),
-            "record_id": pa.array([str(r.record_id) for r in rows], pa.string()),
-            "parent_id": pa.array([None if r.parent_id is None else str(r.parent_id) for r in rows],
-                                  pa.string()),
-            "payload": pa.array([r.payload_text() for r in rows], pa.string()),
-            "request": pa.array([request] * len(rows), pa.string()),
-            "fetched_at": pa.array([when] * len(rows), pa.timestamp("us")),
-            "batch_id": pa.array([batch_id] * len(rows), pa.string()),
-        })
+        arrow = pa.table(
+            {
+                "source": pa.array([source] * len(rows), pa.string()),
+                "record_id": pa.array([str(r.record_id) for r in rows], pa.string()),
+                "parent_id": pa.array(
+                    [None if r.parent_id is None else str(r.parent_id) for r in rows], pa.string()
+                ),
+                "payload": pa.array([r.payload_text() for r in rows], pa.string()),
+                "request": pa.array([request] * len(rows), pa.string()),
+                "fetched_at": pa.array([when] * len(rows), pa.timestamp("us")),
+                "batch_id": pa.array([batch_id] * len(rows), pa.string()),
+            }
+        )
         self.con.register("_incoming_page", arrow)
         try:
             self.con.execute(f"INSERT INTO {pending} SELECT * FROM _incoming_page")
@@ -189,7 +192,8 @@ class RawStore:
             for file in loaded_files:
                 self.con.execute(
                     f"INSERT OR REPLACE INTO {META_SCHEMA}.loaded_files VALUES (?, ?, ?, ?, ?, ?)",
-                    [file.source, file.file_name, file.sha256, utc_now(), file.batch_id, file.records])
+                    [file.source, file.file_name, file.sha256, utc_now(), file.batch_id, file.records],
+                )
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -209,32 +213,42 @@ class RawStore:
     def cursor(self, source: str, entity: str) -> str | None:
         row = self.con.execute(
             f"SELECT cursor_value FROM {META_SCHEMA}.cursors WHERE source = ? AND entity = ?",
-            [source, entity]).fetchone()
+            [source, entity],
+        ).fetchone()
         return row[0] if row else None
 
     def _write_cursor(self, source: str, entity: str, value: str) -> None:
         self.con.execute(
             f"INSERT OR REPLACE INTO {META_SCHEMA}.cursors VALUES (?, ?, ?, ?)",
-            [source, entity, value, utc_now()])
+            [source, entity, value, utc_now()],
+        )
 
     # -- batches --------------------------------------------------------------------------------
     def start_batch(self, source: str, source_kind: str) -> str:
         batch_id = f"{source_kind}-{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         self.con.execute(
             f"INSERT INTO {META_SCHEMA}.batches VALUES (?, ?, ?, ?, NULL, 'running', 0, 0, NULL)",
-            [batch_id, source, source_kind, utc_now()])
+            [batch_id, source, source_kind, utc_now()],
+        )
         return batch_id
 
-    def finish_batch(self, batch_id: str, status: str, received: int, landed: int,
-                     message: str | None = None) -> None:
+    def finish_batch(
+        self, batch_id: str, status: str, received: int, landed: int, message: str | None = None
+    ) -> None:
         self.con.execute(
             f"""UPDATE {META_SCHEMA}.batches
                 SET finished_at = ?, status = ?, records_received = ?, records_landed = ?, message = ?
                 WHERE batch_id = ?""",
-            [utc_now(), status, received, landed, message, batch_id])
+            [utc_now(), status, received, landed, message, batch_id],
+        )
 
     # -- files ----------------------------------------------------------------------------------
     def file_loaded(self, source: str, file_name: str, sha256: str) -> bool:
-        return self.con.execute(
-            f"SELECT count(*) FROM {META_SCHEMA}.loaded_files WHERE source = ? AND file_name = ? AND sha256 = ?",
-            [source, file_name, sha256]).fetchone()[0] > 0
+        return (
+            self.con.execute(
+                f"SELECT count(*) FROM {META_SCHEMA}.loaded_files "
+                "WHERE source = ? AND file_name = ? AND sha256 = ?",
+                [source, file_name, sha256],
+            ).fetchone()[0]
+            > 0
+        )

@@ -64,16 +64,19 @@ class JiraClient:
         """``POST /changelog/bulkfetch`` pages for up to 1000 issues at a time."""
         path = f"{API}/changelog/bulkfetch"
         for start in range(0, len(issue_ids), MAX_BULK_CHANGELOG_IDS):
-            chunk = list(issue_ids[start:start + MAX_BULK_CHANGELOG_IDS])
+            chunk = list(issue_ids[start : start + MAX_BULK_CHANGELOG_IDS])
             requests: list[str] = []
 
-            def fetch(token: str | None, chunk: list[str] = chunk, requests: list[str] = requests
-                      ) -> dict[str, Any]:
+            def fetch(
+                token: str | None, chunk: list[str] = chunk, requests: list[str] = requests
+            ) -> dict[str, Any]:
                 body: dict[str, Any] = {"issueIdsOrKeys": chunk, "maxResults": page_size}
                 if token:
                     body["nextPageToken"] = token
-                requests.append(f"POST {path} issues={chunk[0]}..{chunk[-1]} ({len(chunk)})"
-                                + (f" nextPageToken={token}" if token else ""))
+                requests.append(
+                    f"POST {path} issues={chunk[0]}..{chunk[-1]} ({len(chunk)})"
+                    + (f" nextPageToken={token}" if token else "")
+                )
                 return self.api.post_json(path, body)
 
             for page in iter_token_pages(fetch, source=self.source, last_key=None):

@@ -12,8 +12,19 @@ import httpx
 from extractors.common.http import SourceError
 
 DEFAULT_FIELDS = (
-    "summary", "status", "issuetype", "project", "created", "updated", "resolutiondate",
-    "resolution", "parent", "labels", "priority", "assignee", "reporter",
+    "summary",
+    "status",
+    "issuetype",
+    "project",
+    "created",
+    "updated",
+    "resolutiondate",
+    "resolution",
+    "parent",
+    "labels",
+    "priority",
+    "assignee",
+    "reporter",
 )
 
 
@@ -42,8 +53,10 @@ class JiraSourceConfig:
             return self.jql
         if self.projects:
             return "project in (" + ", ".join(self.projects) + ")"
-        raise SourceError(f"jira source {self.name!r}: set `jql` or `projects` in the configuration "
-                          "(Jira Cloud rejects unbounded searches)")
+        raise SourceError(
+            f"jira source {self.name!r}: set `jql` or `projects` in the configuration "
+            "(Jira Cloud rejects unbounded searches)"
+        )
 
 
 def jira_auth(config: JiraSourceConfig, environ: Mapping[str, str] = os.environ) -> httpx.Auth:
@@ -54,12 +67,16 @@ def jira_auth(config: JiraSourceConfig, environ: Mapping[str, str] = os.environ)
     if config.bearer_env:
         token = environ.get(config.bearer_env)
         if not token:
-            raise SourceError(f"jira source {config.name!r}: environment variable {config.bearer_env} is not set")
+            raise SourceError(
+                f"jira source {config.name!r}: environment variable {config.bearer_env} is not set"
+            )
         return _BearerAuth(token)
     missing = [name for name in (config.email_env, config.token_env) if not environ.get(name)]
     if missing:
-        raise SourceError(f"jira source {config.name!r}: environment variable(s) {', '.join(missing)} not set "
-                          "(an Atlassian account e-mail and API token)")
+        raise SourceError(
+            f"jira source {config.name!r}: environment variable(s) {', '.join(missing)} not set "
+            "(an Atlassian account e-mail and API token)"
+        )
     return httpx.BasicAuth(environ[config.email_env], environ[config.token_env])
 
 

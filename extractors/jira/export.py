@@ -56,7 +56,9 @@ def parse_json_file(path: Path) -> Any:
             try:
                 documents.append(orjson.loads(line))
             except orjson.JSONDecodeError as exc:
-                raise SourceError(f"{path}: line {number}, column {exc.colno}: malformed JSON ({exc.msg})") from exc
+                raise SourceError(
+                    f"{path}: line {number}, column {exc.colno}: malformed JSON ({exc.msg})"
+                ) from exc
         return documents
     try:
         return orjson.loads(text)
@@ -136,14 +138,19 @@ def load_jira_export(
         for table, records in by_table.items():
             count += store.stage(table, source, records, request=f"file {name}", batch_id=batch_id)
         received += count
-        for table, landed in store.checkpoint(loaded_files=[LoadedFile(source, name, checksum, batch_id, count)]
-                                              ).items():
+        for table, landed in store.checkpoint(
+            loaded_files=[LoadedFile(source, name, checksum, batch_id, count)]
+        ).items():
             report.landed[table] = report.landed.get(table, 0) + landed
         report.files_loaded.append(name)
         progress(f"jira export {source}: {name}: {count} records")
     status = "failed" if report.errors else "succeeded"
-    store.finish_batch(batch_id, status, received, sum(report.landed.values()), "; ".join(report.errors) or None)
+    store.finish_batch(
+        batch_id, status, received, sum(report.landed.values()), "; ".join(report.errors) or None
+    )
     if report.errors:
-        raise SourceError(f"jira export {source!r}: {len(report.errors)} file(s) rejected, "
-                          f"{len(report.files_loaded)} loaded: " + "; ".join(report.errors))
+        raise SourceError(
+            f"jira export {source!r}: {len(report.errors)} file(s) rejected, "
+            f"{len(report.files_loaded)} loaded: " + "; ".join(report.errors)
+        )
     return report

@@ -109,24 +109,39 @@ def extract_jira(
             _land_tombstones(client, store, config, batch_id, report)
     except BaseException as exc:
         store.discard_pending()
-        store.finish_batch(batch_id, "failed", report.issues_received + report.histories_received,
-                           sum(report.landed.values()), f"{type(exc).__name__}: {exc}")
+        store.finish_batch(
+            batch_id,
+            "failed",
+            report.issues_received + report.histories_received,
+            sum(report.landed.values()),
+            f"{type(exc).__name__}: {exc}",
+        )
         raise
     stats = client.api.stats
-    report.requests, report.retries, report.waited_seconds = stats.requests, stats.retries, stats.waited_seconds
-    store.finish_batch(batch_id, "succeeded", report.issues_received + report.histories_received,
-                       sum(report.landed.values()))
-    progress(f"{config.name}: {report.issues_received} issues and {report.histories_received} change "
-             f"histories received in {report.pages} pages; landed {report.landed}; "
-             f"{report.tombstones} deletions; {report.requests} requests, {report.retries} retries")
+    report.requests, report.retries, report.waited_seconds = (
+        stats.requests,
+        stats.retries,
+        stats.waited_seconds,
+    )
+    store.finish_batch(
+        batch_id, "succeeded", report.issues_received + report.histories_received, sum(report.landed.values())
+    )
+    progress(
+        f"{config.name}: {report.issues_received} issues and {report.histories_received} change "
+        f"histories received in {report.pages} pages; landed {report.landed}; "
+        f"{report.tombstones} deletions; {report.requests} requests, {report.retries} retries"
+    )
     return report
 
 
-def _land_reference_lists(client: JiraClient, store: RawStore, batch_id: str, report: JiraExtractionReport
-                          ) -> None:
+def _land_reference_lists(
+    client: JiraClient, store: RawStore, batch_id: str, report: JiraExtractionReport
+) -> None:
     for entity, table in REFERENCE_TABLES.items():
         request, items = client.reference_list(entity)
-        records = [RawRecord(record_id=str(item.get("id") or item.get("key")), payload=item) for item in items]
+        records = [
+            RawRecord(record_id=str(item.get("id") or item.get("key")), payload=item) for item in items
+        ]
         store.stage(table, client.source, records, request=request, batch_id=batch_id)
     report.add_landed(store.checkpoint())
 
@@ -158,8 +173,13 @@ def _land_updated_issues(
         report.pages += 1
         if not issues:
             continue
-        store.stage(ISSUES, config.name, [issue_record(i, config.name) for i in issues],
-                    request=request, batch_id=batch_id)
+        store.stage(
+            ISSUES,
+            config.name,
+            [issue_record(i, config.name) for i in issues],
+            request=request,
+            batch_id=batch_id,
+        )
         report.issues_received += len(issues)
         ids = [str(i["id"]) for i in issues]
         for changelog_request, changelog_page in client.bulk_changelogs(ids, config.changelog_page_size):
@@ -170,35 +190,50 @@ def _land_updated_issues(
         newest = page_newest if newest is None else max(newest, page_newest)
         if store.pending_count() >= config.checkpoint_every_records:
             checkpoint()
-        progress(f"{config.name}: {report.issues_received} issues, {report.histories_received} histories "
-                 f"({report.pages} pages)")
+        progress(
+            f"{config.name}: {report.issues_received} issues, {report.histories_received} histories "
+            f"({report.pages} pages)"
+        )
     checkpoint()
 
 
 def _land_tombstones(
     client: JiraClient, store: RawStore, config: JiraSourceConfig, batch_id: str, report: JiraExtractionReport
 ) -> None:
-    """Issues we hold but the site no longer has: confirmed one by one (search is only eventually consistent)."""
+    """Issues we hold that the site no longer has, each confirmed by a 404 (search lags behind)."""
     store.ensure_table(TOMBSTONES)
-    held = dict(store.con.execute(f"""
+    held = dict(
+        store.con.execute(
+            f"""
         WITH latest_issue AS (
             SELECT record_id, arg_max(payload->>'key', fetched_at) AS issue_key, max(fetched_at) AS seen_at
             FROM raw.{ISSUES} WHERE source = ? GROUP BY record_id),
         latest_tombstone AS (
-            SELECT record_id, max(fetched_at) AS gone_at FROM raw.{TOMBSTONES} WHERE source = ? GROUP BY record_id)
+            SELECT record_id, max(fetched_at) AS gone_at
+            FROM raw.{TOMBSTONES} WHERE source = ? GROUP BY record_id)
         SELECT i.record_id, i.issue_key FROM latest_issue i LEFT JOIN latest_tombstone t USING (record_id)
-        WHERE t.gone_at IS NULL OR t.gone_at < i.seen_at""", [config.name, config.name]).fetchall())
+        WHERE t.gone_at IS NULL OR t.gone_at < i.seen_at""",
+            [config.name, config.name],
+        ).fetchall()
+    )
     if not held:
         return
     live = set(client.issue_ids(f"({config.base_jql()}) ORDER BY id ASC"))
     detected_at = utc_now().replace(tzinfo=UTC).isoformat()
     gone = [
-        RawRecord(record_id=issue_id, payload={"id": issue_id, "key": held[issue_id], "detected_at": detected_at})
+        RawRecord(
+            record_id=issue_id, payload={"id": issue_id, "key": held[issue_id], "detected_at": detected_at}
+        )
         for issue_id in sorted(set(held) - live)
         if client.issue_is_gone(issue_id)
     ]
     if gone:
-        store.stage(TOMBSTONES, config.name, gone, request="GET /rest/api/3/issue/{id}/changelog → 404",
-                    batch_id=batch_id)
+        store.stage(
+            TOMBSTONES,
+            config.name,
+            gone,
+            request="GET /rest/api/3/issue/{id}/changelog → 404",
+            batch_id=batch_id,
+        )
         report.add_landed(store.checkpoint())
         report.tombstones = len(gone)

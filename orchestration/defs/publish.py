@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.transform import mart_asset_keys
+from orchestration.progress import reporter
 from orchestration.publish import publish_schema
 from orchestration.resources import StreamgaugeResource
 
@@ -15,12 +16,16 @@ from orchestration.resources import StreamgaugeResource
     pool="warehouse",
     description="The published marts file readers connect to; replaced only after every check passed.",
 )
-def published_marts(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource) -> dg.MaterializeResult:
+def published_marts(
+    context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource
+) -> dg.MaterializeResult:
     target = streamgauge.settings.warehouse.published_path
     with streamgauge.connect() as con:
         tables = publish_schema(con, target)
-    context.log.info(f"published {len(tables)} marts to {target}")
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(target)),
-        "rows": dg.MetadataValue.json({t.name: t.rows for t in tables}),
-    })
+    reporter(context, "publish")(f"published {len(tables)} marts to {target}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(target)),
+            "rows": dg.MetadataValue.json({t.name: t.rows for t in tables}),
+        }
+    )

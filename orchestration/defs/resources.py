@@ -7,7 +7,9 @@ from orchestration.resources import StreamgaugeResource
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources={
-        "streamgauge": StreamgaugeResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
-    })
+    return dg.Definitions(
+        resources={
+            "streamgauge": StreamgaugeResource(),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        }
+    )

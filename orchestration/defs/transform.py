@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt import dbt_project, ensure_manifest
+from orchestration.progress import reporter, run_results_summary
 from orchestration.resources import StreamgaugeResource
 
 MANIFEST_PATH = ensure_manifest()
@@ -29,8 +30,11 @@ TRANSLATOR = StreamgaugeDbtTranslator()
 def mart_asset_keys() -> list[dg.AssetKey]:
     manifest = json.loads(MANIFEST_PATH.read_text())
     return sorted(
-        (dg.AssetKey(["marts", node["name"]]) for node in manifest["nodes"].values()
-         if node["resource_type"] == "model" and node["schema"] == "marts"),
+        (
+            dg.AssetKey(["marts", node["name"]])
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["schema"] == "marts"
+        ),
         key=lambda key: key.to_user_string(),
     )
 
@@ -48,11 +52,15 @@ def failure_summary(run_results: dict) -> str:
 @dbt_assets(manifest=MANIFEST_PATH, project=dbt_project, dagster_dbt_translator=TRANSLATOR, pool="warehouse")
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, streamgauge: StreamgaugeResource):
     """``dbt build`` with the run's fixed ``as_of``; a failed model or test stops publication."""
+    report = reporter(context, "dbt")
     dbt_vars = streamgauge.dbt_vars(streamgauge.as_of())
+    report(f"dbt build as of {dbt_vars['as_of']} UTC")
     with streamgauge.dbt_environment():
         invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)
         yield from invocation.stream()
+    run_results = invocation.get_artifact("run_results.json")
+    report(run_results_summary(run_results))
     if not invocation.is_successful():
-        summary = failure_summary(invocation.get_artifact("run_results.json"))
+        summary = failure_summary(run_results)
         context.log.error(f"dbt build failed; the marts were not published:\n{summary}")
         raise dg.Failure(description=f"dbt build failed:\n{summary}", allow_retries=False)

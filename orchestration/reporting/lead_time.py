@@ -39,13 +39,16 @@ def format_lead_time_table(stages: list[StageTime]) -> str:
     lines = [header, "-" * len(header)]
     for s in stages:
         marker = "  ◀ prime delay" if s.is_widest else ""
-        lines.append(f"{s.stage:<12}{s.total_hours:>14,.1f}{s.pct_of_lead_time:>12.1f}%"
-                     f"{s.mean_hours_per_item / HOURS_PER_DAY:>16.2f}{s.items_visiting:>8}{marker}")
+        lines.append(
+            f"{s.stage:<12}{s.total_hours:>14,.1f}{s.pct_of_lead_time:>12.1f}%"
+            f"{s.mean_hours_per_item / HOURS_PER_DAY:>16.2f}{s.items_visiting:>8}{marker}"
+        )
     return "\n".join(lines)
 
 
-def render_lead_time_bar(stages: list[StageTime], path: Path, target_days: float | None = None,
-                         title: str = "Lead time by stage") -> Path:
+def render_lead_time_bar(
+    stages: list[StageTime], path: Path, target_days: float | None = None, title: str = "Lead time by stage"
+) -> Path:
     """One stacked horizontal bar: mean days per completed item in each stage, in process order."""
     import matplotlib
 
@@ -58,12 +61,26 @@ def render_lead_time_bar(stages: list[StageTime], path: Path, target_days: float
     left = 0.0
     for index, stage in enumerate(stages):
         days = stage.mean_hours_per_item / HOURS_PER_DAY
-        ax.barh([0], [days], left=left, color=colours[index % len(colours)],
-                edgecolor="black" if stage.is_widest else "white", linewidth=2.5 if stage.is_widest else 1,
-                label=f"{stage.stage}: {days:.1f} d ({stage.pct_of_lead_time:.0f} %)")
+        ax.barh(
+            [0],
+            [days],
+            left=left,
+            color=colours[index % len(colours)],
+            edgecolor="black" if stage.is_widest else "white",
+            linewidth=2.5 if stage.is_widest else 1,
+            label=f"{stage.stage}: {days:.1f} d ({stage.pct_of_lead_time:.0f} %)",
+        )
         if days > 0:
-            ax.text(left + days / 2, 0, stage.stage, ha="center", va="center", fontsize=9, color="white",
-                    fontweight="bold" if stage.is_widest else "normal")
+            ax.text(
+                left + days / 2,
+                0,
+                stage.stage,
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white",
+                fontweight="bold" if stage.is_widest else "normal",
+            )
         left += days
     if target_days:
         ax.axvline(target_days, color="crimson", linestyle="--", linewidth=2)
@@ -75,7 +92,9 @@ def render_lead_time_bar(stages: list[StageTime], path: Path, target_days: float
     ax.set_xlabel("days (calendar time)")
     ax.set_yticks([])
     ax.set_xlim(0, max(left, target_days or 0) * 1.08 or 1)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=min(len(stages), 5), frameon=False, fontsize=8)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=min(len(stages), 5), frameon=False, fontsize=8
+    )
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -26,8 +26,14 @@ def client_for(responses, **options):
         return httpx.Response(status, headers=headers, content=body)
 
     waits: list[float] = []
-    client = ApiClient("test-source", "https://example.test/api", transport=httpx.MockTransport(handler),
-                       sleep=waits.append, clock=lambda: NOW, **options)
+    client = ApiClient(
+        "test-source",
+        "https://example.test/api",
+        transport=httpx.MockTransport(handler),
+        sleep=waits.append,
+        clock=lambda: NOW,
+        **options,
+    )
     return client, calls, waits
 
 
@@ -39,10 +45,16 @@ def test_retry_after_seconds_and_http_date():
 
 
 def test_rate_limit_reset_in_seconds_and_milliseconds():
-    assert parse_rate_limit_reset({"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(NOW + 30)}, NOW) == 30
-    assert parse_rate_limit_reset({"x-ratelimit-remaining": "0", "x-ratelimit-reset": str((NOW + 5) * 1000)},
-                                  NOW) == pytest.approx(5)
-    assert parse_rate_limit_reset({"x-ratelimit-remaining": "12", "x-ratelimit-reset": str(NOW + 30)}, NOW) is None
+    assert (
+        parse_rate_limit_reset({"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(NOW + 30)}, NOW) == 30
+    )
+    assert parse_rate_limit_reset(
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str((NOW + 5) * 1000)}, NOW
+    ) == pytest.approx(5)
+    assert (
+        parse_rate_limit_reset({"x-ratelimit-remaining": "12", "x-ratelimit-reset": str(NOW + 30)}, NOW)
+        is None
+    )
 
 
 def test_429_waits_for_retry_after_then_succeeds():
@@ -54,8 +66,9 @@ def test_429_waits_for_retry_after_then_succeeds():
 
 def test_5xx_backs_off_exponentially_within_the_cap():
     policy = RetryPolicy(max_attempts=4, base_backoff_seconds=2, max_backoff_seconds=5)
-    client, calls, waits = client_for([(503, {}, b""), (502, {}, b""), (500, {}, b""), (200, {}, b"[]")],
-                                      retry=policy)
+    client, calls, waits = client_for(
+        [(503, {}, b""), (502, {}, b""), (500, {}, b""), (200, {}, b"[]")], retry=policy
+    )
     assert client.get_json("/x") == []
     assert len(waits) == 3 and all(0 <= w <= 5 for w in waits)
 
@@ -119,8 +132,13 @@ def test_credentials_never_appear_in_errors():
         calls.append(request)
         return httpx.Response(401, content=b"unauthorised")
 
-    client = ApiClient("s", "https://x.test", auth=httpx.BasicAuth("me@x.test", "sekrit-token"),
-                       transport=httpx.MockTransport(handler), sleep=lambda s: None)
+    client = ApiClient(
+        "s",
+        "https://x.test",
+        auth=httpx.BasicAuth("me@x.test", "sekrit-token"),
+        transport=httpx.MockTransport(handler),
+        sleep=lambda s: None,
+    )
     with pytest.raises(HttpStatusError) as info:
         client.get("/x")
     assert "sekrit" not in str(info.value)

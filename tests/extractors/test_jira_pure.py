@@ -9,7 +9,9 @@ from extractors.jira.timestamps import incremental_jql, jql_datetime, parse_jira
 
 
 def test_parse_jira_timestamps_to_utc():
-    assert parse_jira_timestamp("2026-05-03T10:15:30.123+0200") == datetime(2026, 5, 3, 8, 15, 30, 123000, UTC)
+    assert parse_jira_timestamp("2026-05-03T10:15:30.123+0200") == datetime(
+        2026, 5, 3, 8, 15, 30, 123000, UTC
+    )
     assert parse_jira_timestamp("2020-06-17T13:04:03.848+0800") == datetime(2020, 6, 17, 5, 4, 3, 848000, UTC)
     with pytest.raises(ValueError):
         parse_jira_timestamp("2026-05-03")
@@ -24,10 +26,14 @@ def test_jql_dates_are_in_the_users_zone_across_dst():
 
 def test_incremental_jql_subtracts_the_overlap():
     cursor = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
-    assert incremental_jql("project in (A)", None, timedelta(minutes=60), "UTC") == \
-        "(project in (A)) ORDER BY updated ASC"
-    assert incremental_jql("project in (A)", cursor, timedelta(minutes=60), "UTC") == \
-        '(project in (A)) AND updated >= "2026/06/01 09:30" ORDER BY updated ASC'
+    assert (
+        incremental_jql("project in (A)", None, timedelta(minutes=60), "UTC")
+        == "(project in (A)) ORDER BY updated ASC"
+    )
+    assert (
+        incremental_jql("project in (A)", cursor, timedelta(minutes=60), "UTC")
+        == '(project in (A)) AND updated >= "2026/06/01 09:30" ORDER BY updated ASC'
+    )
 
 
 def test_base_jql_requires_a_restriction():

@@ -28,10 +28,14 @@ def test_repeated_token_is_an_error():
 
 
 def test_link_header_parsing():
-    header = ('<https://api.github.com/repos/o/r/pulls?page=2>; rel="next", '
-              '<https://api.github.com/repos/o/r/pulls?page=5>; rel="last"')
-    assert parse_link_header(header) == {"next": "https://api.github.com/repos/o/r/pulls?page=2",
-                                         "last": "https://api.github.com/repos/o/r/pulls?page=5"}
+    header = (
+        '<https://api.github.com/repos/o/r/pulls?page=2>; rel="next", '
+        '<https://api.github.com/repos/o/r/pulls?page=5>; rel="last"'
+    )
+    assert parse_link_header(header) == {
+        "next": "https://api.github.com/repos/o/r/pulls?page=2",
+        "last": "https://api.github.com/repos/o/r/pulls?page=5",
+    }
     assert parse_link_header(None) == {}
 
 
@@ -44,6 +48,7 @@ def test_link_pages_follow_next():
         page = int(request.url.params.get("page", 1))
         headers = {"link": f'<https://api.test/items?page={page + 1}>; rel="next"'} if page < 3 else {}
         return httpx.Response(200, headers=headers, json=[page])
+
     pages = list(iter_link_pages(_client(handler), "/items", {"per_page": 1}))
     assert [p for _, p in pages] == [[1], [2], [3]]
     assert pages[0][0] == "GET /items?per_page=1"
@@ -53,6 +58,7 @@ def test_offset_pages_until_more_is_false():
     def handler(request):
         offset = int(request.url.params["offset"])
         return httpx.Response(200, json={"items": [offset], "more": offset < 4})
+
     pages = [p for _, p in iter_offset_pages(_client(handler), "/incidents", limit=2)]
     assert [p["items"] for p in pages] == [[0], [2], [4]]
 
@@ -62,6 +68,7 @@ def test_next_link_pages():
         offset = int(request.url.params.get("offset", 0))
         links = {"next": {"href": f"/flags?offset={offset + 1}"}} if offset < 2 else {}
         return httpx.Response(200, json={"items": [offset], "_links": links})
+
     pages = [p["items"] for _, p in iter_next_link_pages(_client(handler), "/flags")]
     assert pages == [[0], [1], [2]]
 

@@ -25,8 +25,13 @@ def test_records_land_only_at_checkpoint(store):
 
 def test_same_record_same_content_lands_once(store):
     for batch in ("b1", "b2"):
-        store.stage("things", "s", [RawRecord("1", {"a": 1}), RawRecord("1", {"a": 1})],
-                    request="GET /t", batch_id=batch)
+        store.stage(
+            "things",
+            "s",
+            [RawRecord("1", {"a": 1}), RawRecord("1", {"a": 1})],
+            request="GET /t",
+            batch_id=batch,
+        )
         store.checkpoint()
     assert len(rows(store, "things")) == 1
 
@@ -86,8 +91,9 @@ def test_file_watermarks(store):
 def test_batches_record_outcome(store):
     batch = store.start_batch("s", "jira")
     store.finish_batch(batch, "failed", 10, 4, "boom")
-    assert store.con.execute("SELECT status, records_received, records_landed, message FROM meta.batches"
-                             ).fetchall() == [("failed", 10, 4, "boom")]
+    assert store.con.execute(
+        "SELECT status, records_received, records_landed, message FROM meta.batches"
+    ).fetchall() == [("failed", 10, 4, "boom")]
 
 
 def test_rejects_unsafe_table_names(store):

@@ -5,7 +5,9 @@ from orchestration.publish import publish_schema
 
 def test_publish_copies_tables_with_comments_and_replaces_atomically(tmp_path):
     con = duckdb.connect(str(tmp_path / "work.duckdb"))
-    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.a AS SELECT 1 AS x; CREATE TABLE marts.b AS SELECT 2 AS y")
+    con.execute(
+        "CREATE SCHEMA marts; CREATE TABLE marts.a AS SELECT 1 AS x; CREATE TABLE marts.b AS SELECT 2 AS y"
+    )
     con.execute("COMMENT ON TABLE marts.a IS 'table doc'; COMMENT ON COLUMN marts.a.x IS 'column doc'")
     target = tmp_path / "streamgauge.duckdb"
     assert [(t.name, t.rows) for t in publish_schema(con, target)] == [("a", 1), ("b", 1)]
@@ -17,8 +19,14 @@ def test_publish_copies_tables_with_comments_and_replaces_atomically(tmp_path):
     reader.close()  # DuckDB shares one instance per file within a process; other processes see the new file
     fresh = duckdb.connect(str(target), read_only=True)
     assert fresh.execute("SELECT x FROM marts.a").fetchall() == [(3,)]
-    assert fresh.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'a'").fetchall() == [(None,)]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["streamgauge.duckdb", "work.duckdb", "work.duckdb.wal"]
+    assert fresh.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'a'").fetchall() == [
+        (None,)
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "streamgauge.duckdb",
+        "work.duckdb",
+        "work.duckdb.wal",
+    ]
 
 
 def test_comments_survive_publication(tmp_path):
@@ -28,4 +36,7 @@ def test_comments_survive_publication(tmp_path):
     publish_schema(con, tmp_path / "p.duckdb")
     reader = duckdb.connect(str(tmp_path / "p.duckdb"), read_only=True)
     assert reader.execute("SELECT comment FROM duckdb_tables()").fetchone()[0] == "table doc"
-    assert reader.execute("SELECT comment FROM duckdb_columns() WHERE column_name = 'x'").fetchone()[0] == "column doc"
+    assert (
+        reader.execute("SELECT comment FROM duckdb_columns() WHERE column_name = 'x'").fetchone()[0]
+        == "column doc"
+    )

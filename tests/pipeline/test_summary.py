@@ -1,0 +1,23 @@
+"""What `make demo` prints and draws, from the published marts."""
+
+from orchestration.cli import print_summary
+
+
+def test_summary_names_the_prime_delay_and_the_chart_exists(flow_pipeline, capsys):
+    settings = flow_pipeline.run.settings
+    chart = settings.warehouse.reports_dir / "lead_time_by_stage.png"
+    assert chart.exists() and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # drawn by the reports asset
+    print_summary(settings)
+    out = capsys.readouterr().out
+    for mart in (
+        "flow_items",
+        "status_intervals",
+        "stage_intervals",
+        "stage_durations",
+        "lead_time_by_stage",
+    ):
+        assert f"marts.{mart}" in out
+    with flow_pipeline.run.published() as con:
+        widest = con.execute("SELECT stage FROM marts.lead_time_by_stage WHERE is_widest").fetchone()[0]
+    assert f"Prime delay: {widest}" in out
+    assert str(chart) in out
