@@ -16,9 +16,14 @@ from typing import Any
 
 import yaml
 
+from extractors.common.http import SourceError
+from extractors.git.config import DEFAULT_REF_PREFIXES, GitSourceConfig
+from extractors.github.config import GitHubSourceConfig
 from extractors.jira.config import DEFAULT_FIELDS, JiraSourceConfig
+from extractors.pagerduty.config import PagerDutySourceConfig
 
 CONFIG_ENV = "STREAMGAUGE_CONFIG"
+SOURCE_KINDS = frozenset({"jira", "jira_export", "git", "github", "pagerduty"})
 DEFAULT_CONFIG = Path("streamgauge.yml")
 
 
@@ -65,6 +70,9 @@ class Settings:
     mappings_dir: Path | None = None
     jira: tuple[JiraSourceConfig, ...] = ()
     jira_exports: tuple[JiraExportConfig, ...] = ()
+    git: tuple[GitSourceConfig, ...] = ()
+    github: tuple[GitHubSourceConfig, ...] = ()
+    pagerduty: tuple[PagerDutySourceConfig, ...] = ()
     source_file: Path | None = None
 
     def history_horizons(self) -> dict[str, str]:
@@ -119,6 +127,62 @@ def _jira_export(entry: Mapping[str, Any], base_dir: Path, where: str) -> JiraEx
     return JiraExportConfig(name=str(entry["name"]), path=(base_dir / str(entry["path"])).resolve())
 
 
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ConfigError(f"{where}: expected a list")
+    return tuple(str(item) for item in value)
+
+
+def _entries(sources: Mapping[str, Any], key: str, where: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """``sources.<key>`` as (location, entry) pairs; it must be a list of mappings."""
+    value = sources.get(key) or []
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: `sources.{key}` must be a list of connections")
+    for i, entry in enumerate(value):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where}: sources.{key}[{i}] must be a mapping")
+    return [(f"{where}: sources.{key}[{i}]", entry) for i, entry in enumerate(value)]
+
+
+def _git(entry: Mapping[str, Any], base_dir: Path, where: str) -> GitSourceConfig:
+    _check_keys(entry, GitSourceConfig, where)
+    for required in ("name", "path", "repository"):
+        if not entry.get(required):
+            raise ConfigError(f"{where}: `{required}` is required")
+    values = dict(entry)
+    values["path"] = (base_dir / Path(str(values["path"])).expanduser()).resolve()
+    values["repository"] = str(values["repository"])
+    prefixes = _strings(values.get("ref_prefixes"), f"{where}.ref_prefixes")
+    values["ref_prefixes"] = prefixes or DEFAULT_REF_PREFIXES
+    return GitSourceConfig(**values)
+
+
+def _github(entry: Mapping[str, Any], where: str) -> GitHubSourceConfig:
+    _check_keys(entry, GitHubSourceConfig, where)
+    for required in ("name", "repositories"):
+        if not entry.get(required):
+            raise ConfigError(f"{where}: `{required}` is required")
+    values = dict(entry)
+    values["repositories"] = _strings(values["repositories"], f"{where}.repositories")
+    values["history_start"] = _timestamp(values.get("history_start"), f"{where}.history_start")
+    try:
+        return GitHubSourceConfig(**values)
+    except SourceError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
+def _pagerduty(entry: Mapping[str, Any], where: str) -> PagerDutySourceConfig:
+    _check_keys(entry, PagerDutySourceConfig, where)
+    if not entry.get("name"):
+        raise ConfigError(f"{where}: `name` is required")
+    values = dict(entry)
+    values["service_ids"] = _strings(values.get("service_ids"), f"{where}.service_ids")
+    values["history_start"] = _timestamp(values.get("history_start"), f"{where}.history_start")
+    return PagerDutySourceConfig(**values)
+
+
 def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | None = None) -> Settings:
     where = str(source_file or "configuration")
     warehouse = _section(raw, "warehouse", where)
@@ -127,6 +191,12 @@ def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | N
     unknown = set(raw) - {"warehouse", "flow", "sources", "mappings_dir"}
     if unknown:
         raise ConfigError(f"{where}: unknown top-level key(s) {sorted(unknown)}")
+    unknown_sources = set(sources) - SOURCE_KINDS
+    if unknown_sources:
+        raise ConfigError(
+            f"{where}: unknown source kind(s) {sorted(unknown_sources)} under `sources`; "
+            f"expected some of {sorted(SOURCE_KINDS)}"
+        )
     mappings_dir = raw.get("mappings_dir")
     _check_keys(flow, FlowSettings, f"{where}: flow")
     _check_keys(warehouse, WarehouseSettings, f"{where}: warehouse")
@@ -138,9 +208,13 @@ def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | N
         ),
         flow=FlowSettings(**flow),
         mappings_dir=(base_dir / mappings_dir).resolve() if mappings_dir else None,
-        jira=tuple(_jira(e, f"{where}: sources.jira[{i}]") for i, e in enumerate(sources.get("jira") or [])),
-        jira_exports=tuple(_jira_export(e, base_dir, f"{where}: sources.jira_export[{i}]")
-                           for i, e in enumerate(sources.get("jira_export") or [])),
+        jira=tuple(_jira(entry, at) for at, entry in _entries(sources, "jira", where)),
+        jira_exports=tuple(
+            _jira_export(entry, base_dir, at) for at, entry in _entries(sources, "jira_export", where)
+        ),
+        git=tuple(_git(entry, base_dir, at) for at, entry in _entries(sources, "git", where)),
+        github=tuple(_github(entry, at) for at, entry in _entries(sources, "github", where)),
+        pagerduty=tuple(_pagerduty(entry, at) for at, entry in _entries(sources, "pagerduty", where)),
         source_file=source_file,
     )
 

@@ -130,6 +130,10 @@ class ApiClient:
             follow_redirects=True,
         )
 
+    @property
+    def base_url(self) -> str:
+        return str(self._client.base_url)
+
     def close(self) -> None:
         self._client.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from extractors.common.http import ApiClient, SourceError, decode_json
 
@@ -59,16 +59,25 @@ def parse_link_header(value: str | None) -> dict[str, str]:
     return {rel: url for url, rel in _LINK_RE.findall(value)}
 
 
+def same_origin(url: str, base_url: str) -> bool:
+    """True when ``url`` is relative or points at the same scheme, host and port as ``base_url``."""
+    target, base = urlsplit(url), urlsplit(base_url)
+    return not target.netloc or (target.scheme, target.netloc) == (base.scheme, base.netloc)
+
+
 def iter_link_pages(
     client: ApiClient, path: str, params: Mapping[str, Any] | None = None
 ) -> Iterator[tuple[str, Page]]:
-    """``Link: <…>; rel="next"`` pagination (GitHub)."""
+    """``Link: <…>; rel="next"`` pagination (GitHub). A next link to another host is refused: the
+    client's credentials must never follow it there."""
     url: str | None = path
     current_params: Mapping[str, Any] | None = params
     while url:
         response = client.get(url, current_params)
         yield describe_request("GET", url, current_params), decode_json(client.source, "GET", url, response)
         url = parse_link_header(response.headers.get("link")).get("next")
+        if url and not same_origin(url, client.base_url):
+            raise SourceError(f"{client.source}: refusing to follow a next-page link to another host: {url}")
         current_params = None  # the next URL carries its own query
 
 

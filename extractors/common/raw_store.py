@@ -7,7 +7,7 @@ Every source entity has one table ``raw.<source_kind>_<entity>`` with the same c
 ``record_id``   the record's own id at the source (issue id, change-history id, SHA …)
 ``parent_id``   the owning record's id where there is one (issue id of a history)
 ``payload``     the record as the API returned it (JSON)
-``payload_hash``md5 of the payload text: the same record with the same content lands once
+``payload_hash``md5 of the payload text: a version identical to the record's latest is not landed
 ``request``     the request that returned it (method, path, query; never headers)
 ``fetched_at``  when it was fetched (UTC)
 ``batch_id``    the extraction run that landed it (see ``meta.batches``)
@@ -15,7 +15,8 @@ Every source entity has one table ``raw.<source_kind>_<entity>`` with the same c
 
 Pages are staged in a temporary table and merged into ``raw`` at a *checkpoint*, in one
 transaction with the source's cursor. An interrupted run therefore resumes from its last
-checkpoint, and a re-run lands nothing twice (rows are keyed by source, record id and hash).
+checkpoint, and a re-run lands nothing twice: a version lands only when its content differs from the
+record's latest landed version (so a record that returns to an earlier state lands again).
 """
 
 from __future__ import annotations
@@ -175,16 +176,28 @@ class RawStore:
                 before = self._count(table)
                 self.con.execute(f"""
                     INSERT INTO {RAW_SCHEMA}.{table}
-                    SELECT p.source, p.record_id, p.parent_id, p.payload::JSON, p.payload_hash,
-                           p.request, p.fetched_at, p.batch_id
-                    FROM (
-                        SELECT *, md5(payload) AS payload_hash FROM {pending}
-                        QUALIFY row_number() OVER (
-                            PARTITION BY source, record_id, md5(payload) ORDER BY fetched_at) = 1
-                    ) p
-                    ANTI JOIN {RAW_SCHEMA}.{table} r
-                      ON r.source = p.source AND r.record_id = p.record_id
-                     AND r.payload_hash = p.payload_hash""")
+                    WITH incoming AS (
+                        SELECT *, md5(payload) AS payload_hash, row_number() OVER () AS arrival FROM {pending}
+                    ),
+                    latest AS (
+                        SELECT r.source, r.record_id, arg_max(r.payload_hash, r.fetched_at) AS payload_hash
+                        FROM {RAW_SCHEMA}.{table} r
+                        SEMI JOIN (SELECT DISTINCT source, record_id FROM incoming) k
+                          ON k.source = r.source AND k.record_id = r.record_id
+                        GROUP BY r.source, r.record_id
+                    ),
+                    sequenced AS (
+                        SELECT i.*, coalesce(
+                            lag(i.payload_hash) OVER (
+                                PARTITION BY i.source, i.record_id ORDER BY i.fetched_at, i.arrival),
+                            l.payload_hash) AS previous_hash
+                        FROM incoming i
+                        LEFT JOIN latest l ON l.source = i.source AND l.record_id = i.record_id
+                    )
+                    SELECT source, record_id, parent_id, payload::JSON, payload_hash,
+                           request, fetched_at, batch_id
+                    FROM sequenced
+                    WHERE previous_hash IS DISTINCT FROM payload_hash""")
                 landed[table] = self._count(table) - before
                 self.con.execute(f"DELETE FROM {pending}")
             for (source, entity), value in (cursors or {}).items():

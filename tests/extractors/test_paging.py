@@ -9,6 +9,7 @@ from extractors.common.paging import (
     iter_offset_pages,
     iter_token_pages,
     parse_link_header,
+    same_origin,
 )
 
 
@@ -75,3 +76,20 @@ def test_next_link_pages():
 
 def test_describe_request_omits_none():
     assert describe_request("GET", "/x", {"a": 1, "b": None}) == "GET /x?a=1"
+
+
+def test_link_pages_refuse_another_host():
+    def handler(request):
+        return httpx.Response(200, headers={"link": '<https://evil.test/items?page=2>; rel="next"'}, json=[1])
+
+    pages = iter_link_pages(_client(handler), "/items")
+    next(pages)
+    with pytest.raises(SourceError, match="another host"):
+        next(pages)
+
+
+def test_same_origin():
+    assert same_origin("/x?page=2", "https://api.test/base")
+    assert same_origin("https://api.test/x", "https://api.test/base")
+    assert not same_origin("https://api.test:8443/x", "https://api.test/base")
+    assert not same_origin("http://api.test/x", "https://api.test/base")

@@ -44,6 +44,20 @@ def test_changed_record_lands_as_a_new_version(store):
     assert len(rows(store, "things")) == 2
 
 
+def test_a_record_returning_to_an_earlier_state_lands_again(store):
+    for version in ({"sha": "a"}, {"sha": "b"}, {"sha": "a"}):
+        store.stage("refs", "s", [RawRecord("main", version)], request="r", batch_id="b")
+        store.checkpoint()
+    landed = store.con.execute("SELECT payload::VARCHAR FROM raw.refs ORDER BY fetched_at").fetchall()
+    assert [r[0] for r in landed] == ['{"sha":"a"}', '{"sha":"b"}', '{"sha":"a"}']
+
+
+def test_versions_within_one_checkpoint_keep_their_order(store):
+    for version in ({"v": 1}, {"v": 1}, {"v": 2}, {"v": 1}):
+        store.stage("things", "s", [RawRecord("1", version)], request="r", batch_id="b")
+    assert store.checkpoint() == {"things": 3}
+
+
 def test_same_id_from_another_source_is_a_different_record(store):
     store.stage("things", "s1", [RawRecord("1", {"a": 1})], request="r", batch_id="b")
     store.stage("things", "s2", [RawRecord("1", {"a": 1})], request="r", batch_id="b")

@@ -37,9 +37,13 @@ def test_unknown_keys_are_named():
 
 
 def test_timestamps_are_utc():
-    settings = parse_settings({"warehouse": {"as_of": "2026-11-01T01:00:00+01:00"},
-                               "sources": {"jira": [{"name": "j", "base_url": "u", "history_horizon": "2024-01-01"}]}},
-                              Path("."))
+    settings = parse_settings(
+        {
+            "warehouse": {"as_of": "2026-11-01T01:00:00+01:00"},
+            "sources": {"jira": [{"name": "j", "base_url": "u", "history_horizon": "2024-01-01"}]},
+        },
+        Path("."),
+    )
     assert settings.warehouse.as_of == datetime(2026, 11, 1, tzinfo=UTC)
     assert settings.history_horizons() == {"j": "2024-01-01T00:00:00+00:00"}
 
@@ -49,3 +53,51 @@ def test_bad_yaml_is_reported(tmp_path):
     path.write_text("warehouse: [unclosed")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_settings(path)
+
+
+def test_the_example_configures_git_github_and_pagerduty():
+    settings = load_settings(REPO / "streamgauge.example.yml")
+    (git,) = settings.git
+    assert git.name == "payments-git" and git.path == REPO / "repos" / "payments"
+    assert git.repository == "acme/payments"
+    assert git.ref_prefixes == ("refs/heads/", "refs/remotes/", "refs/tags/")
+    (github,) = settings.github
+    assert github.repositories == ("acme/payments", "acme/mobile") and github.token_env == "GITHUB_TOKEN"
+    assert github.base_url == "https://api.github.com"
+    assert github.history_start == datetime(2025, 1, 1, tzinfo=UTC)
+    (pagerduty,) = settings.pagerduty
+    assert pagerduty.service_ids == ("PSVC123", "PSVC456") and pagerduty.token_env == "PAGERDUTY_TOKEN"
+    assert pagerduty.base_url == "https://api.pagerduty.com"
+
+
+def test_delivery_sources_default_and_validate(tmp_path):
+    settings = parse_settings(
+        {
+            "sources": {
+                "git": [{"name": "g", "path": "../clone", "repository": "o/r"}],
+                "github": [{"name": "gh", "repositories": ["o/r"]}],
+                "pagerduty": [{"name": "pd"}],
+            }
+        },
+        tmp_path,
+    )
+    assert settings.git[0].path == (tmp_path / ".." / "clone").resolve()
+    assert settings.github[0].history_start is None and settings.pagerduty[0].service_ids == ()
+    assert parse_settings({}, tmp_path).git == ()
+    with pytest.raises(ConfigError, match=r"sources.git\[0\]: `repository` is required"):
+        parse_settings({"sources": {"git": [{"name": "g", "path": "p"}]}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"sources.github\[0\]: unknown key\(s\) \['repos'\]"):
+        parse_settings({"sources": {"github": [{"name": "gh", "repos": ["o/r"]}]}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"sources.github\[0\].repositories: expected a list"):
+        parse_settings({"sources": {"github": [{"name": "gh", "repositories": "o/r"}]}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"sources.github\[0\]: .*must be `owner/name`"):
+        parse_settings({"sources": {"github": [{"name": "gh", "repositories": ["r"]}]}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"`sources.pagerduty` must be a list"):
+        parse_settings({"sources": {"pagerduty": {"name": "pd"}}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"sources.pagerduty\[0\].history_start: 'soon' is not an ISO date"):
+        parse_settings({"sources": {"pagerduty": [{"name": "pd", "history_start": "soon"}]}}, tmp_path)
+
+
+def test_unknown_source_kinds_are_named():
+    with pytest.raises(ConfigError, match=r"unknown source kind\(s\) \['pagerduy'\]"):
+        parse_settings({"sources": {"pagerduy": []}}, Path("."))

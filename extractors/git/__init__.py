@@ -1,0 +1,1 @@
+"""Git: commits and refs of any local clone, read with the ``git`` command line."""

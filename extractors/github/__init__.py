@@ -1,0 +1,1 @@
+"""GitHub: pull requests (with commits and reviews), deployments, workflow runs and releases."""

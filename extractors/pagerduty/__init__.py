@@ -1,0 +1,1 @@
+"""PagerDuty: incidents and their log entries."""
