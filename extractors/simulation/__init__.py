@@ -5,10 +5,28 @@
     apis = SimulatedApis(org)
     client = httpx.Client(base_url=apis.base_url("jira"), transport=apis.transport(), auth=(...))
     truth = org.jira_truth()
+
+    paths = org.write_git_repositories(Path("data/repos"))  # {"acme/payments-service": Path, ...}
+    github = apis.base_url("github")        # Authorization: Bearer demo-github-token
+    pagerduty = apis.base_url("pagerduty")  # Authorization: Token token=demo-pagerduty-token
+    dora = org.delivery_truth()
 """
 
 from extractors.simulation.apis import RequestRecord, SimulatedApis
 from extractors.simulation.config import OrgConfig
+from extractors.simulation.delivery.catalog import REPOSITORIES, Repository
+from extractors.simulation.delivery.truth import (
+    ATTRIBUTION_METHODS,
+    DELIVERY_EDGE_CASES,
+    DeliveryTruth,
+    TrueChange,
+    TrueCommit,
+    TrueDeliveryItem,
+    TrueDeployment,
+    TrueFailureLink,
+    TrueIncident,
+    TruePullRequest,
+)
 from extractors.simulation.faults import FaultPlan, SimulatedInterruption
 from extractors.simulation.jira.ground_truth import (
     EDGE_CASES,
@@ -21,17 +39,29 @@ from extractors.simulation.jira.site import DeliveryMilestones, JiraSite
 from extractors.simulation.organisation import SimulatedOrganisation
 
 __all__ = [
+    "ATTRIBUTION_METHODS",
+    "DELIVERY_EDGE_CASES",
     "EDGE_CASES",
+    "REPOSITORIES",
     "DeliveryMilestones",
+    "DeliveryTruth",
     "FaultPlan",
     "JiraSite",
     "JiraTruth",
     "OrgConfig",
+    "Repository",
     "RequestRecord",
     "SimulatedApis",
     "SimulatedInterruption",
     "SimulatedOrganisation",
+    "TrueChange",
+    "TrueCommit",
+    "TrueDeliveryItem",
+    "TrueDeployment",
+    "TrueFailureLink",
+    "TrueIncident",
     "TrueInterval",
     "TrueItem",
+    "TruePullRequest",
     "TrueStageFigures",
 ]

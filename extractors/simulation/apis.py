@@ -1,5 +1,6 @@
 """The organisation's APIs behind one router: each source is mounted under its first path segment
-(``/jira/rest/api/3/...``), with its own credentials, request counter and fault plan.
+(``/jira/rest/api/3/...``, ``/github/repos/...``, ``/pagerduty/incidents``), with its own
+credentials, request counter and fault plan.
 
 Serve them in-process beneath the real ``httpx.Client`` (:meth:`SimulatedApis.transport`) or on a
 loopback port (:meth:`SimulatedApis.serve`); both answer the same bytes.
@@ -8,8 +9,9 @@ loopback port (:meth:`SimulatedApis.serve`); both answer the same bytes.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import NamedTuple, Protocol
 from urllib.parse import parse_qs
@@ -17,13 +19,19 @@ from urllib.parse import parse_qs
 import httpx
 
 from extractors.simulation.faults import FaultPlan, SimulatedInterruption
+from extractors.simulation.github.api import GitHubApi
 from extractors.simulation.jira.api import Credentials, JiraApi
 from extractors.simulation.loopback import LoopbackServer
 from extractors.simulation.organisation import SimulatedOrganisation
+from extractors.simulation.pagerduty.api import PagerDutyApi
 from extractors.simulation.wire import SimRequest, SimResponse, json_response
 
 TRANSPORT_BASE = "http://sim.streamgauge.test"
-DEFAULT_CREDENTIALS: dict[str, Credentials] = {"jira": ("demo@example.com", "demo-token")}
+DEFAULT_CREDENTIALS: dict[str, Credentials] = {
+    "jira": ("demo@example.com", "demo-token"),
+    "github": "demo-github-token",  # Authorization: Bearer <token> (or: token <token>)
+    "pagerduty": "demo-pagerduty-token",  # Authorization: Token token=<token>
+}
 
 
 class RequestRecord(NamedTuple):
@@ -48,7 +56,10 @@ class SimulatedApis:
         org: SimulatedOrganisation,
         credentials: Mapping[str, Credentials] | None = None,
         faults: Mapping[str, FaultPlan] | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ):
+        """``wall_clock`` (epoch seconds) times GitHub's rate-limit window and its ``x-ratelimit-reset``;
+        give it the client's clock when a test fakes time."""
         self.org = org
         self.credentials = dict(DEFAULT_CREDENTIALS if credentials is None else credentials)
         self.faults = dict(faults or {})
@@ -62,6 +73,10 @@ class SimulatedApis:
                 self.credentials.get("jira"),
                 self.faults.get("jira", FaultPlan()).index_lag_seconds,
             ),
+            "github": GitHubApi(
+                org, _token(self.credentials.get("github")), self.faults.get("github"), wall_clock
+            ),
+            "pagerduty": PagerDutyApi(org, _token(self.credentials.get("pagerduty"))),
         }
 
     def base_url(self, source: str) -> str:
@@ -84,6 +99,16 @@ class SimulatedApis:
             raise SimulatedInterruption(f"{source}: simulated interruption at request {number}")
         if number in plan.server_errors_at:
             response = api.unavailable()
+        elif number in plan.primary_limit_at:
+            limited = getattr(api, "primary_limited", None)
+            if limited is not None:
+                response = limited(plan.rate_limit_reset_seconds)
+            else:
+                response = api.rate_limited(plan.retry_after_seconds)
+        elif number in plan.secondary_limit_at:
+            limited = getattr(api, "secondary_limited", None)
+            response = (limited(plan.retry_after_seconds, plan.secondary_limit_status) if limited
+                        else api.rate_limited(plan.retry_after_seconds))
         elif plan.rate_limit_every and number % plan.rate_limit_every == 0:
             response = api.rate_limited(plan.retry_after_seconds)
         else:
@@ -115,3 +140,10 @@ class SimulatedApis:
             yield server
         finally:
             server.stop()
+
+
+def _token(credentials: Credentials) -> str | None:
+    """GitHub and PagerDuty take a single token (``None``: any request is let in)."""
+    if credentials is None or isinstance(credentials, str):
+        return credentials
+    return credentials[1]

@@ -17,7 +17,8 @@ class OrgConfig:
 
     ``flow_items`` counts story-level issues (Story, Task, Bug, Tech Debt); epics, initiatives and
     sub-tasks come on top. ``start``/``end`` bound the simulated history; a few imported issues are
-    older than ``start`` on purpose (truncated history).
+    older than ``start`` on purpose (truncated history). The delivery side's source names (Git sources
+    per repository live in :mod:`extractors.simulation.delivery.catalog`) only label its data.
     """
 
     seed: int = 7
@@ -27,6 +28,8 @@ class OrgConfig:
     end: datetime = datetime(2026, 11, 1, tzinfo=UTC)
     jira_source: str = "demo-jira"
     user_timezone: str = "Europe/Berlin"
+    github_source: str = "demo-github"
+    pagerduty_source: str = "demo-pagerduty"
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:

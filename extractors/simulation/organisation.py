@@ -1,11 +1,18 @@
-"""The simulated organisation: one seeded company whose sources (Jira today) share people, time
-and a serving clock. APIs show each source as of :attr:`SimulatedOrganisation.clock`."""
+"""The simulated organisation: one seeded company whose sources (Jira; Git, GitHub and PagerDuty on
+the delivery side) share people, time and a serving clock. APIs show each source as of
+:attr:`SimulatedOrganisation.clock`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from extractors.simulation.config import OrgConfig
+from extractors.simulation.delivery.generator import generate_delivery
+from extractors.simulation.delivery.model import DeliveryModel
+from extractors.simulation.delivery.truth import ATTRIBUTION_METHODS, DeliveryTruth, build_delivery_truth
+from extractors.simulation.delivery.writer import write_repositories
 from extractors.simulation.jira.generator import generate_jira
 from extractors.simulation.jira.ground_truth import JiraTruth, build_truth
 from extractors.simulation.jira.model import JiraModel
@@ -22,6 +29,8 @@ class SimulatedOrganisation:
         self.people = people
         self._clock_ms = config.end_ms
         self.jira = JiraSite(jira_model, lambda: self._clock_ms)
+        self._delivery: DeliveryModel | None = None
+        self._delivery_lock = threading.Lock()
 
     @classmethod
     def generate(cls, config: OrgConfig | None = None) -> SimulatedOrganisation:
@@ -45,3 +54,40 @@ class SimulatedOrganisation:
         """Ground truth of the Jira site as of ``as_of`` (default: the clock). ``history_horizon`` mirrors
         the source's configured horizon: issues created before it are not history-complete."""
         return build_truth(self.jira, self.clock if as_of is None else as_of, history_horizon)
+
+    @property
+    def delivery(self) -> DeliveryModel:
+        """The delivery side (repositories, pull requests, deployments, incidents), generated on first use
+        from the Jira site's delivery milestones (about a second for the default organisation)."""
+        with self._delivery_lock:
+            if self._delivery is None:
+                self._delivery = generate_delivery(self.config, self.people, self.jira.model)
+            return self._delivery
+
+    def write_git_repositories(self, root: Path | str, as_of: datetime | None = None) -> dict[str, Path]:
+        """Write both repositories as real Git clones under ``root/acme/<name>`` as of ``as_of`` (default:
+        the clock); returns ``{"acme/payments-service": path, "acme/mobile-app": path}``. Idempotent: an
+        up-to-date clone is left alone, one written for another instant is replaced."""
+        as_of_ms = self._clock_ms if as_of is None else to_ms(as_of)
+        return write_repositories(self.delivery.repos, Path(root), as_of_ms)
+
+    def delivery_truth(
+        self,
+        as_of: datetime | None = None,
+        methods: tuple[str, ...] = ATTRIBUTION_METHODS,
+        incident_fix_window: timedelta = timedelta(hours=1),
+    ) -> DeliveryTruth:
+        """DORA ground truth as of ``as_of`` (default: the clock) with the failure attribution ``methods`` in
+        force, in precedence order, and the dbt var ``dora_incident_fix_window_hours`` as
+        ``incident_fix_window`` (see :mod:`extractors.simulation.delivery.truth`)."""
+        model = self.jira.model
+        issue_ids = [str(int(x)) for x in model.issue_id.tolist()]
+        keys = {
+            i: [(since, model.key_text(p, n)) for since, p, n in model.key_history.get(
+                i, ((int(model.created_ms[i]), int(model.project0[i]), int(model.number0[i])),))]
+            for i in model.milestones  # story-level items: the flow items
+        }
+        return build_delivery_truth(
+            self.delivery, issue_ids, keys, self.clock if as_of is None else as_of, self.config.github_source,
+            methods, incident_fix_window,
+        )
