@@ -42,6 +42,10 @@ class GitHubClient:
     def pull_reviews(self, repo: str, number: int) -> Pages:
         return self._pages(f"/repos/{repo}/pulls/{number}/reviews")
 
+    def pull_timeline(self, repo: str, number: int) -> Pages:
+        """The PR's issue timeline: the only place GitHub records when a draft became ready for review."""
+        return self._pages(f"/repos/{repo}/issues/{number}/timeline")
+
     def deployments(self, repo: str) -> Pages:
         """Deployments, newest first."""
         return self._pages(f"/repos/{repo}/deployments")

@@ -53,6 +53,7 @@ log = logging.getLogger("streamgauge.github")
 PULL_REQUESTS = "github_pull_requests"
 PR_COMMITS = "github_pull_request_commits"
 PR_REVIEWS = "github_pull_request_reviews"
+PR_TIMELINE = "github_pull_request_timeline"
 DEPLOYMENTS = "github_deployments"
 DEPLOYMENT_STATUSES = "github_deployment_statuses"
 WORKFLOW_RUNS = "github_workflow_runs"
@@ -61,6 +62,7 @@ GITHUB_TABLES = (
     PULL_REQUESTS,
     PR_COMMITS,
     PR_REVIEWS,
+    PR_TIMELINE,
     DEPLOYMENTS,
     DEPLOYMENT_STATUSES,
     WORKFLOW_RUNS,
@@ -101,6 +103,14 @@ def require_id(item: Mapping[str, Any], source: str, what: str) -> str:
     if value is None:
         raise SourceError(f"{source}: a {what} without `id` ({str(item)[:80]})")
     return str(value)
+
+
+def timeline_record(pr_id: str, event: Mapping[str, Any]) -> RawRecord:
+    """Timeline events carry an ``id`` (or, for commits, a ``sha``); keyed within their PR."""
+    key = event.get("id") or event.get("node_id") or event.get("sha")
+    if key is None:
+        key = f"{event.get('event')}@{event.get('created_at')}"
+    return RawRecord(f"{pr_id}:{key}", dict(event), pr_id)
 
 
 def landed_values(
@@ -247,6 +257,9 @@ class _Repository:
         for request, page in self.client.pull_reviews(self.repo, number):
             reviews = page_items(page, self.source, request)
             self.stage(PR_REVIEWS, self.records(reviews, "review", pr_id), request)
+        for request, page in self.client.pull_timeline(self.repo, number):
+            events = page_items(page, self.source, request)
+            self.stage(PR_TIMELINE, [timeline_record(pr_id, event) for event in events], request)
 
     # -- deployments ----------------------------------------------------------------------------
     def deployments(self) -> None:

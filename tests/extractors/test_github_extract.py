@@ -24,6 +24,7 @@ from extractors.github.extract import (
     GITHUB_TABLES,
     PR_COMMITS,
     PR_REVIEWS,
+    PR_TIMELINE,
     PULL_REQUESTS,
     RELEASES,
     WORKFLOW_RUNS,
@@ -63,6 +64,7 @@ class FakeGitHub:
                 "pulls": [],
                 "commits": {},
                 "reviews": {},
+                "timeline": {},
                 "deployments": [],
                 "statuses": {},
                 "runs": [],
@@ -96,6 +98,10 @@ class FakeGitHub:
                 "submitted_at": updated,
             }
             for i in range(reviews)
+        ]
+        data["timeline"][number] = [
+            {"id": 8000 + number, "event": "ready_for_review", "created_at": ts(29)},
+            {"sha": f"{number:04d}{0:036d}", "event": "committed"},
         ]
         return pr
 
@@ -164,6 +170,8 @@ class FakeGitHub:
                 items = data["commits"][int(number)]
             case ["pulls", number, "reviews"]:
                 items = data["reviews"][int(number)]
+            case ["issues", number, "timeline"]:
+                items = data["timeline"][int(number)]
             case ["deployments"]:
                 items = sorted(data["deployments"], key=lambda d: d["id"], reverse=True)
             case ["deployments", deployment_id, "statuses"]:
@@ -265,6 +273,7 @@ def test_first_run_follows_link_pages_and_lands_every_entity(github, store):
         PULL_REQUESTS: 5,
         PR_COMMITS: 10,
         PR_REVIEWS: 5,
+        PR_TIMELINE: 10,
         DEPLOYMENTS: 2,
         DEPLOYMENT_STATUSES: 4,
         WORKFLOW_RUNS: 3,
@@ -273,6 +282,8 @@ def test_first_run_follows_link_pages_and_lands_every_entity(github, store):
     assert rows(store, PULL_REQUESTS)[0] == ("1001", REPO)
     assert rows(store, PR_COMMITS)[0] == (f"1001:{1:04d}{0:036d}", "1001")
     assert rows(store, PR_REVIEWS)[0] == ("5010", "1001")
+    assert ("1001:8001", "1001") in rows(store, PR_TIMELINE)  # ready_for_review, keyed by its id
+    assert (f"1001:{1:04d}{0:036d}", "1001") in rows(store, PR_TIMELINE)  # a commit event, keyed by sha
     assert rows(store, DEPLOYMENTS) == [("71", REPO), ("72", REPO)]
     assert ("7101", "71") in rows(store, DEPLOYMENT_STATUSES)
     assert rows(store, WORKFLOW_RUNS)[0] == ("9001", REPO)
@@ -472,6 +483,7 @@ def test_real_github_payloads_land(github, store):
     numbers = {pr["number"] for pr in data["pulls"]}
     data["commits"] = {n: [] for n in numbers}
     data["reviews"] = {n: [] for n in numbers}
+    data["timeline"] = {n: [] for n in numbers}
     for name, key in (
         ("_raw_github_api_pull_request_commits.csv", "commits"),
         ("_raw_github_api_pull_request_reviews.csv", "reviews"),
