@@ -780,6 +780,9 @@ def test_mart_columns(warehouse):
         "backflow_count",
         "negative_interval_count",
         "history_complete",
+        "first_deployment_id",
+        "first_deployed_at",
+        "idea_to_production_hours",
         "as_of",
     ]
     assert columns("status_intervals") == [

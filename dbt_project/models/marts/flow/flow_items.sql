@@ -28,6 +28,22 @@ state_hours as (
     group by source, issue_id
 ),
 
+first_deployments as (
+    -- the first successful production deployment that shipped a change linked to the item
+    select source, issue_id, deployment_id as first_deployment_id, linked_at as first_deployed_at
+    from (
+        select
+            source,
+            issue_id,
+            deployment_id,
+            linked_at,
+            row_number() over (partition by source, issue_id order by linked_at, deployment_id) as deployment_rank
+        from {{ ref('int_flow_item_delivery_linked') }}
+        where link_type = 'deployment'
+    ) as ranked
+    where deployment_rank = 1
+),
+
 backflows as (
     select source, issue_id, sum(case when is_backflow then 1 else 0 end) as backflow_count
     from {{ ref('int_stage_visits_merged') }}
@@ -94,6 +110,9 @@ select
     cast(measured.backflow_count as integer) as backflow_count,
     measured.negative_interval_count,
     measured.history_complete,
+    first_deployments.first_deployment_id,
+    first_deployments.first_deployed_at,
+    {{ streamgauge.hours_between('measured.created_at', 'first_deployments.first_deployed_at') }} as idea_to_production_hours,
     measured.as_of
 from measured
 inner join issues
@@ -105,3 +124,6 @@ inner join ancestors
 inner join classified
     on classified.source = measured.source
     and classified.issue_id = measured.issue_id
+left join first_deployments
+    on first_deployments.source = measured.source
+    and first_deployments.issue_id = measured.issue_id

@@ -1,0 +1,253 @@
+{#- Monte Carlo forecasts per value stream (and 'all') from the daily throughput of the sample
+    window (int_flow_throughput_daily_counted: zero days included).
+
+    Trial t (1…var forecast_trials) simulates forecast day d (1, 2, …; day 1 is the local date of
+    as_of, counted as a whole day) by drawing sample day
+    hash_bucket('<forecast_seed>:<t>:<d>', sample days) — the first 32 bits of the MD5 of that
+    text modulo the number of sample days — and completing that day's throughput. No random():
+    the same data, seed and vars give the same forecast on every run and database, and every
+    stream draws the same calendar days (so 'all' is the sum of the streams).
+
+    * When: the day a trial's cumulative completions reach target_items (var forecast_items, else
+      the stream's open flow items); p50/p85/p95 are the 50th/85th/95th nearest-rank percentiles of
+      that day over the trials (later dates = more confidence). Trials not done within var
+      forecast_max_days (or the horizon, when longer) count as later than any date.
+    * How many: completions through target_date (var forecast_target_date, else
+      forecast_horizon_days days on); p85 confidence = at least that many in 85 % of the trials =
+      the 15th nearest-rank percentile of the counts (p50: 50th, p95: 5th).
+    Below var min_sample_n completions in the sample the percentiles are NULL (is_small_sample). -#}
+{%- set trials = var('forecast_trials', 10000) | int %}
+{%- set seed = var('forecast_seed', 42) | int %}
+{%- set min_n = var('min_sample_n', 5) | int %}
+{%- set dates = streamgauge.forecast_dates() %}
+{%- set simulated_days = [var('forecast_max_days', 182) | int, dates['horizon_days']] | max %}
+{%- set forecast_items = var('forecast_items', none) %}
+{%- set has_forecast_items = forecast_items is not none and (forecast_items | string | trim) not in ('', 'None', 'null') %}
+{%- if trials < 1 %}
+    {{- exceptions.raise_compiler_error('var forecast_trials must be at least 1') }}
+{%- endif %}
+with throughput as (
+    select value_stream, day, sample_index, completed_items
+    from {{ ref('int_flow_throughput_daily_counted') }}
+),
+
+samples as (
+    select
+        value_stream,
+        count(*) as sample_days,
+        min(day) as sample_start_date,
+        max(day) as sample_end_date,
+        sum(completed_items) as sample_completed_items,
+        sum(case when completed_items = 0 then 1 else 0 end) as sample_zero_days
+    from throughput
+    group by value_stream
+),
+
+sample_size as (
+    select max(sample_days) as sample_days from samples
+),
+
+open_items as (
+    select
+        case when rollup.is_total then 'all' else coalesce(items.project_key, '(none)') end as value_stream,
+        count(case when not items.is_completed and not items.is_canceled then 1 end) as open_items
+    from {{ ref('flow_items') }} as items
+    cross join ({{ streamgauge.stream_rollup() }}) as rollup
+    group by 1
+),
+
+targets as (
+    select
+        samples.*,
+        cast(coalesce(open_items.open_items, 0) as integer) as open_items,
+        {%- if has_forecast_items %}
+        cast({{ forecast_items | int }} as integer) as target_items,
+        'var' as target_items_source
+        {%- else %}
+        cast(coalesce(open_items.open_items, 0) as integer) as target_items,
+        'open_items' as target_items_source
+        {%- endif %}
+    from samples
+    left join open_items
+        on open_items.value_stream = samples.value_stream
+),
+
+trial_numbers as (
+    select cast(generated_number as integer) as trial
+    from ({{ dbt.generate_series(trials) }}) as series
+),
+
+day_numbers as (
+    select cast(generated_number as integer) as day_number
+    from ({{ dbt.generate_series(simulated_days) }}) as series
+),
+
+draws as (
+    select
+        trial_numbers.trial,
+        day_numbers.day_number,
+        {{ streamgauge.hash_bucket(
+            dbt.concat(["'" ~ seed ~ ":'", 'cast(trial_numbers.trial as ' ~ dbt.type_string() ~ ')', "':'",
+                        'cast(day_numbers.day_number as ' ~ dbt.type_string() ~ ')']),
+            'sample_size.sample_days') }} as sample_index
+    from trial_numbers
+    cross join day_numbers
+    cross join sample_size
+    where sample_size.sample_days > 0
+),
+
+-- the throughput of every simulated day, in blocks of 7 days: cumulating 7-day sums first and
+-- the days of one block per trial after is much cheaper than cumulating every day
+simulated_days as (
+    select
+        throughput.value_stream,
+        draws.trial,
+        draws.day_number,
+        cast(floor((draws.day_number - 1) / 7.0) as integer) as block_number,
+        throughput.completed_items
+    from draws
+    inner join throughput
+        on throughput.sample_index = draws.sample_index
+),
+
+blocks as (
+    select value_stream, trial, block_number, sum(completed_items) as block_items
+    from simulated_days
+    group by value_stream, trial, block_number
+),
+
+cumulated_blocks as (
+    select
+        blocks.*,
+        sum(block_items) over (
+            partition by value_stream, trial order by block_number
+            rows between unbounded preceding and current row
+        ) as cumulative_items
+    from blocks
+),
+
+-- the block in which a trial reaches its target, and what it had completed before it
+crossing_blocks as (
+    select
+        cumulated_blocks.value_stream,
+        cumulated_blocks.trial,
+        min(cumulated_blocks.block_number) as block_number
+    from cumulated_blocks
+    inner join targets
+        on targets.value_stream = cumulated_blocks.value_stream
+    where cumulated_blocks.cumulative_items >= targets.target_items
+    group by cumulated_blocks.value_stream, cumulated_blocks.trial
+),
+
+crossing_days as (
+    select
+        simulated_days.value_stream,
+        simulated_days.trial,
+        simulated_days.day_number,
+        cumulated_blocks.cumulative_items - cumulated_blocks.block_items + sum(simulated_days.completed_items) over (
+            partition by simulated_days.value_stream, simulated_days.trial order by simulated_days.day_number
+            rows between unbounded preceding and current row
+        ) as cumulative_items
+    from crossing_blocks
+    inner join cumulated_blocks
+        on cumulated_blocks.value_stream = crossing_blocks.value_stream
+        and cumulated_blocks.trial = crossing_blocks.trial
+        and cumulated_blocks.block_number = crossing_blocks.block_number
+    inner join simulated_days
+        on simulated_days.value_stream = crossing_blocks.value_stream
+        and simulated_days.trial = crossing_blocks.trial
+        and simulated_days.block_number = crossing_blocks.block_number
+),
+
+done_days as (
+    select
+        crossing_days.value_stream,
+        crossing_days.trial,
+        min(crossing_days.day_number) as done_day_number
+    from crossing_days
+    inner join targets
+        on targets.value_stream = crossing_days.value_stream
+    where crossing_days.cumulative_items >= targets.target_items
+    group by crossing_days.value_stream, crossing_days.trial
+),
+
+counts_by_target as (
+    select value_stream, trial, sum(completed_items) as items_by_target
+    from simulated_days
+    where day_number <= {{ dates['horizon_days'] }}
+    group by value_stream, trial
+),
+
+trial_outcomes as (
+    select
+        counts_by_target.value_stream,
+        counts_by_target.trial,
+        -- {{ simulated_days + 1 }}: the target is not reached within the simulated days
+        coalesce(done_days.done_day_number, {{ simulated_days + 1 }}) as done_day_number,
+        counts_by_target.items_by_target
+    from counts_by_target
+    left join done_days
+        on done_days.value_stream = counts_by_target.value_stream
+        and done_days.trial = counts_by_target.trial
+),
+
+distribution as (
+    select
+        value_stream,
+        count(*) as trials,
+        sum(case when done_day_number > {{ simulated_days }} then 1 else 0 end) as unfinished_trials,
+        {{ streamgauge.quantile_nearest_rank('done_day_number', 0.5) }} as done_day_p50,
+        {{ streamgauge.quantile_nearest_rank('done_day_number', 0.85) }} as done_day_p85,
+        {{ streamgauge.quantile_nearest_rank('done_day_number', 0.95) }} as done_day_p95,
+        {{ streamgauge.quantile_nearest_rank('items_by_target', 0.5) }} as items_p50,
+        {{ streamgauge.quantile_nearest_rank('items_by_target', 0.15) }} as items_p85,
+        {{ streamgauge.quantile_nearest_rank('items_by_target', 0.05) }} as items_p95
+    from trial_outcomes
+    group by value_stream
+),
+
+combined as (
+    select
+        targets.*,
+        targets.sample_completed_items < {{ min_n }} as is_small_sample,
+        distribution.unfinished_trials,
+        distribution.done_day_p50,
+        distribution.done_day_p85,
+        distribution.done_day_p95,
+        distribution.items_p50,
+        distribution.items_p85,
+        distribution.items_p95
+    from targets
+    left join distribution
+        on distribution.value_stream = targets.value_stream
+)
+
+select
+    value_stream,
+    {{ streamgauge.as_of() }} as as_of,
+    {{ streamgauge.date_literal(dates['start_date']) }} as forecast_start_date,
+    sample_start_date,
+    sample_end_date,
+    cast(sample_days as integer) as sample_days,
+    cast(sample_completed_items as integer) as sample_completed_items,
+    cast(sample_zero_days as integer) as sample_zero_days,
+    sample_completed_items * 1.0 / sample_days as mean_daily_throughput_items,
+    {{ trials }} as trials,
+    {{ seed }} as seed,
+    is_small_sample,
+    open_items,
+    target_items,
+    target_items_source,
+    {{ simulated_days }} as simulated_days,
+    cast(case when target_items > 0 then unfinished_trials else 0 end as integer) as unfinished_trials,
+    {%- for p in ['p50', 'p85', 'p95'] %}
+    case when not is_small_sample and target_items > 0 and done_day_{{ p }} <= {{ simulated_days }}
+        then {{ streamgauge.add_days(streamgauge.date_literal(dates['start_date']), 'done_day_' ~ p ~ ' - 1') }}
+    end as when_done_{{ p }}_date,
+    {%- endfor %}
+    {{ streamgauge.date_literal(dates['target_date']) }} as target_date,
+    {{ dates['horizon_days'] }} as horizon_days,
+    {%- for p in ['p50', 'p85', 'p95'] %}
+    case when not is_small_sample then cast(items_{{ p }} as integer) end as how_many_{{ p }}_items{{ ',' if not loop.last }}
+    {%- endfor %}
+from combined
