@@ -15,16 +15,12 @@ import os
 import shutil
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
-
 from orchestration.config import CONFIG_ENV, Settings, load_settings
+from orchestration.demo import environment, simulated_sources
 
 log = logging.getLogger("streamgauge")
-
-DEMO_CREDENTIALS = {"JIRA_EMAIL": "demo@streamgauge.example", "JIRA_API_TOKEN": "demo-token-not-a-secret"}
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -36,25 +32,20 @@ def _configure_logging(verbose: bool) -> None:
     root.propagate = False
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]):
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def _error_chain(error) -> str:
+    """A Dagster error and its causes, one message per line (the root cause is what a user acts on)."""
+    messages = []
+    while error is not None:
+        messages.append(error.message.strip())
+        error = error.cause
+    return "\n  caused by: ".join(messages)
 
 
 def run_main_job(config_path: Path, *, verbose: bool = False) -> bool:
     """Materialise every asset in-process against ``config_path``; True when everything succeeded."""
     import dagster as dg
 
-    with _environment({CONFIG_ENV: str(config_path)}):
+    with environment({CONFIG_ENV: str(config_path)}):
         from orchestration.definitions import defs
 
         job = defs().resolve_job_def("streamgauge_main")
@@ -70,46 +61,24 @@ def run_main_job(config_path: Path, *, verbose: bool = False) -> bool:
                 raise_on_error=False,
             )
     for event in result.all_events:
-        if event.is_step_failure:
-            log.error(
-                "step %s failed: %s",
-                event.step_key,
-                event.step_failure_data.error.message.strip() if event.step_failure_data.error else "",
-            )
+        if event.is_step_failure and event.step_failure_data.error:
+            log.error("step %s failed: %s", event.step_key, _error_chain(event.step_failure_data.error))
     return result.success
 
 
-def write_demo_config(
-    data_dir: Path, jira_base_url: str, as_of: datetime, timezone: str, mappings_dir: Path | None = None
-) -> Path:
-    config = {
-        "warehouse": {"data_dir": ".", "timezone": timezone, "as_of": as_of.astimezone(UTC).isoformat()},
-        "flow": {"lead_time_window_days": 90, "target_lead_time_days": 20},
-        "sources": {
-            "jira": [
-                {
-                    "name": "demo-jira",
-                    "base_url": jira_base_url,
-                    "projects": ["PAY", "MOB", "PLAT"],
-                    "email_env": "JIRA_EMAIL",
-                    "token_env": "JIRA_API_TOKEN",
-                }
-            ]
-        },
-    }
-    if mappings_dir:
-        config["mappings_dir"] = str(mappings_dir)
-    path = data_dir / "streamgauge.yml"
-    path.write_text(
-        "# Written by `streamgauge demo` for the simulated organisation.\n"
-        + yaml.safe_dump(config, sort_keys=False)
+def _has_table(con, name: str) -> bool:
+    return (
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?", [name]
+        ).fetchone()[0]
+        > 0
     )
-    return path
 
 
 def print_summary(settings: Settings) -> None:
     import duckdb
 
+    from orchestration.reporting.dora import format_dora_table, read_latest_month
     from orchestration.reporting.lead_time import (
         format_lead_time_table,
         read_lead_time_by_stage,
@@ -126,6 +95,7 @@ def print_summary(settings: Settings) -> None:
         window = con.execute(
             "SELECT min(window_start_at), min(window_end_at) FROM marts.lead_time_by_stage"
         ).fetchone()
+        outcome_lines = _outcome_summary(con, {name for name, _ in counts})
     print(f"\nPublished marts ({published}):")
     for name, rows in counts:
         print(f"  marts.{name:<24}{rows:>10,} rows")
@@ -139,19 +109,79 @@ def print_summary(settings: Settings) -> None:
             "of completed items "
             f"({widest.mean_hours_per_item / 24:.1f} days per item on average)."
         )
+    with duckdb.connect(str(published), read_only=True) as con:
+        dora = read_latest_month(con) if _has_table(con, "dora_metrics") else []
+    if dora:
+        print("\nDORA per service (2023 performance levels in brackets):")
+        print(format_dora_table(dora))
     png = settings.warehouse.reports_dir / "lead_time_by_stage.png"
     if not png.exists():
         render_lead_time_bar(stages, png, settings.flow.target_lead_time_days)
     print(f"Lead-time bar: {png}")
+    for line in outcome_lines:
+        print(line)
+
+
+def _outcome_summary(con, marts: set[str]) -> list[str]:
+    """The ROI top 10 (marts.feature_outcomes) and the stages that steal the most time yet deliver
+    the least impact (marts.outcome_stage_impact); nothing when those marts are absent or empty."""
+    if not {"feature_outcomes", "outcome_stage_impact"} <= marts:
+        return []
+    top = con.execute("""
+        SELECT roi_rank, issue_key, coalesce(flag_keys, '(no flag: released by deployment)'),
+               lead_time_hours, adoption_pct, credited_adoption_points, roi_per_hour, is_small_sample,
+               credit_method
+        FROM marts.feature_outcomes WHERE roi_rank <= 10 ORDER BY roi_rank""").fetchall()
+    if not top:
+        return []
+    ranked, small, unreleased = con.execute("""
+        SELECT count(roi_rank),
+               count(*) FILTER (WHERE roi_per_hour IS NOT NULL AND roi_rank IS NULL),
+               count(*) FILTER (WHERE is_deployed_dark)
+        FROM marts.feature_outcomes""").fetchall()[0]
+    lines = [
+        f"\nTop {len(top)} flow items by ROI per hour (credited adoption points per lead-time hour; "
+        f"{ranked} ranked, {small} with too few eligible users left unranked, {unreleased} deployed dark):",
+        f"  {'#':>3}  {'item':<10} {'flag(s)':<38} {'lead time':>10} {'adoption':>9} {'credited':>9} "
+        f"{'ROI/hour':>9}",
+    ]
+    for rank, key, flags, lead, adoption, credited, roi, is_small, method in top:
+        shared = "  (shared: " + method + ")" if method and method not in ("sole",) else ""
+        flags = flags if len(flags) <= 38 else flags[:37] + "…"
+        lines.append(
+            f"  {rank:>3}  {key:<10} {flags:<38} {lead / 24:>8.1f} d {adoption:>7.1f} % {credited:>9.1f} "
+            f"{roi:>9.4f}{' (small NPS sample)' if is_small else ''}{shared}"
+        )
+    impact = con.execute("""
+        SELECT stage, bottom_quartile_mean_stage_hours, top_quartile_mean_stage_hours, extra_hours_per_item,
+               bottom_quartile_pct_of_lead_time, top_quartile_pct_of_lead_time,
+               bottom_quartile_items, top_quartile_items
+        FROM marts.outcome_stage_impact ORDER BY steal_rank""").fetchall()
+    if impact and impact[0][3] is not None:
+        bottom_n, top_n = impact[0][6], impact[0][7]
+        lines += [
+            f"\nStages that steal the most time yet deliver the least impact "
+            f"(bottom ROI quartile, {bottom_n} items, against the top quartile, {top_n} items):",
+            f"  {'stage':<11} {'bottom h/item':>14} {'top h/item':>11} {'extra h/item':>13} "
+            f"{'% of lead time':>17}",
+        ]
+        for stage, bottom, top_hours, extra, bottom_pct, top_pct, _, _ in impact:
+            share = f"{bottom_pct or 0:.0f} % vs {top_pct or 0:.0f} %"
+            lines.append(f"  {stage:<11} {bottom:>14.1f} {top_hours:>11.1f} {extra:>+13.1f} {share:>17}")
+        worst = impact[0]
+        lines.append(
+            f"\nWhere low-ROI work loses time: {worst[0]} — {worst[3] / 24:+.1f} days per item against the "
+            "top quartile."
+        )
+    return lines
 
 
 def demo(args: argparse.Namespace) -> int:
-    from extractors.simulation import OrgConfig, SimulatedApis, SimulatedOrganisation
+    from extractors.simulation import OrgConfig, SimulatedOrganisation
 
     data_dir = Path(args.data_dir).resolve()
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True)
     started = time.monotonic()
     log.info(
         "generating the simulated organisation: %d teams, %d flow items, seed %d",
@@ -160,13 +190,11 @@ def demo(args: argparse.Namespace) -> int:
         args.seed,
     )
     org = SimulatedOrganisation.generate(OrgConfig(seed=args.seed, teams=args.teams, flow_items=args.items))
-    apis = SimulatedApis(
-        org, credentials={"jira": (DEMO_CREDENTIALS["JIRA_EMAIL"], DEMO_CREDENTIALS["JIRA_API_TOKEN"])}
-    )
-    with apis.serve() as server, _environment(DEMO_CREDENTIALS):
-        log.info("simulated Jira Cloud API listening on %s", server.base_url("jira"))
-        config_path = write_demo_config(
-            data_dir, server.base_url("jira"), org.clock, org.config.user_timezone
+    with simulated_sources(org, data_dir) as config_path:
+        log.info(
+            "simulated Jira, GitHub, PagerDuty and LaunchDarkly APIs on loopback; "
+            "Git clones and product files in %s",
+            data_dir,
         )
         ok = run_main_job(config_path, verbose=args.verbose)
     if not ok:

@@ -20,10 +20,14 @@ from extractors.common.http import SourceError
 from extractors.git.config import DEFAULT_REF_PREFIXES, GitSourceConfig
 from extractors.github.config import GitHubSourceConfig
 from extractors.jira.config import DEFAULT_FIELDS, JiraSourceConfig
+from extractors.launchdarkly.config import LaunchDarklySourceConfig
 from extractors.pagerduty.config import PagerDutySourceConfig
+from extractors.product_files.config import ProductFilesConfig
 
 CONFIG_ENV = "STREAMGAUGE_CONFIG"
-SOURCE_KINDS = frozenset({"jira", "jira_export", "git", "github", "pagerduty"})
+SOURCE_KINDS = frozenset(
+    {"jira", "jira_export", "git", "github", "pagerduty", "launchdarkly", "product_files"}
+)
 DEFAULT_CONFIG = Path("streamgauge.yml")
 
 
@@ -73,6 +77,8 @@ class Settings:
     git: tuple[GitSourceConfig, ...] = ()
     github: tuple[GitHubSourceConfig, ...] = ()
     pagerduty: tuple[PagerDutySourceConfig, ...] = ()
+    launchdarkly: tuple[LaunchDarklySourceConfig, ...] = ()
+    product_files: tuple[ProductFilesConfig, ...] = ()
     source_file: Path | None = None
 
     def history_horizons(self) -> dict[str, str]:
@@ -183,6 +189,34 @@ def _pagerduty(entry: Mapping[str, Any], where: str) -> PagerDutySourceConfig:
     return PagerDutySourceConfig(**values)
 
 
+def _launchdarkly(entry: Mapping[str, Any], where: str) -> LaunchDarklySourceConfig:
+    _check_keys(entry, LaunchDarklySourceConfig, where)
+    for required in ("name", "project_key"):
+        if not entry.get(required):
+            raise ConfigError(f"{where}: `{required}` is required")
+    values = dict(entry)
+    values["environments"] = _strings(values.get("environments"), f"{where}.environments")
+    values["history_start"] = _timestamp(values.get("history_start"), f"{where}.history_start")
+    try:
+        return LaunchDarklySourceConfig(**values)
+    except SourceError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
+def _product_files(entry: Mapping[str, Any], base_dir: Path, where: str) -> ProductFilesConfig:
+    _check_keys(entry, ProductFilesConfig, where)
+    if not entry.get("name"):
+        raise ConfigError(f"{where}: `name` is required")
+    kinds = ("usage", "nps", "declared_values", "feature_usage")
+    if not any(entry.get(kind) for kind in kinds):
+        raise ConfigError(f"{where}: name at least one of {', '.join(kinds)} (a folder or a file)")
+    values: dict[str, Any] = {"name": str(entry["name"])}
+    for kind in kinds:
+        if entry.get(kind):
+            values[kind] = (base_dir / Path(str(entry[kind])).expanduser()).resolve()
+    return ProductFilesConfig(**values)
+
+
 def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | None = None) -> Settings:
     where = str(source_file or "configuration")
     warehouse = _section(raw, "warehouse", where)
@@ -215,6 +249,12 @@ def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | N
         git=tuple(_git(entry, base_dir, at) for at, entry in _entries(sources, "git", where)),
         github=tuple(_github(entry, at) for at, entry in _entries(sources, "github", where)),
         pagerduty=tuple(_pagerduty(entry, at) for at, entry in _entries(sources, "pagerduty", where)),
+        launchdarkly=tuple(
+            _launchdarkly(entry, at) for at, entry in _entries(sources, "launchdarkly", where)
+        ),
+        product_files=tuple(
+            _product_files(entry, base_dir, at) for at, entry in _entries(sources, "product_files", where)
+        ),
         source_file=source_file,
     )
 

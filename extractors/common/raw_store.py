@@ -156,6 +156,40 @@ class RawStore:
         self._pending[table] = self._pending.get(table, 0) + len(rows)
         return len(rows)
 
+    def stage_rows(
+        self,
+        table: str,
+        source: str,
+        rows: pa.Table,
+        *,
+        batch_id: str,
+        fetched_at: datetime | None = None,
+    ) -> int:
+        """Like :meth:`stage`, for records that each name their own request (a file and a line):
+        ``rows`` has the text columns ``record_id``, ``parent_id``, ``payload`` and ``request``, in
+        arrival order (as a file loader builds them inside DuckDB)."""
+        if rows.num_rows == 0:
+            return 0
+        table = self.ensure_table(table)
+        pending = f"pending_{table}"
+        self.con.execute(f"""
+            CREATE TEMP TABLE IF NOT EXISTS {pending} (
+                source VARCHAR, record_id VARCHAR, parent_id VARCHAR, payload VARCHAR,
+                request VARCHAR, fetched_at TIMESTAMP, batch_id VARCHAR)""")
+        self.con.register("_incoming_rows", rows)
+        try:
+            self.con.execute(
+                f"""INSERT INTO {pending}
+                    SELECT ?, record_id::VARCHAR, parent_id::VARCHAR, payload::VARCHAR, request::VARCHAR,
+                           ?::TIMESTAMP, ?
+                    FROM _incoming_rows""",
+                [source, fetched_at or utc_now(), batch_id],
+            )
+        finally:
+            self.con.unregister("_incoming_rows")
+        self._pending[table] = self._pending.get(table, 0) + rows.num_rows
+        return rows.num_rows
+
     def pending_count(self) -> int:
         return sum(self._pending.values())
 

@@ -10,9 +10,13 @@
     github = apis.base_url("github")        # Authorization: Bearer demo-github-token
     pagerduty = apis.base_url("pagerduty")  # Authorization: Token token=demo-pagerduty-token
     dora = org.delivery_truth()
+
+    files = org.write_outcome_files(Path("product"))  # {"usage": folder, "nps": folder, ...}
+    launchdarkly = apis.base_url("launchdarkly")  # Authorization: demo-launchdarkly-token
+    outcomes = org.outcome_truth()                # releases, adoption, NPS, item outcomes, stage impact
 """
 
-from extractors.simulation.apis import RequestRecord, SimulatedApis
+from extractors.simulation.apis import DEFAULT_CREDENTIALS, RequestRecord, SimulatedApis
 from extractors.simulation.config import OrgConfig
 from extractors.simulation.delivery.catalog import REPOSITORIES, Repository
 from extractors.simulation.delivery.truth import (
@@ -37,9 +41,21 @@ from extractors.simulation.jira.ground_truth import (
 )
 from extractors.simulation.jira.site import DeliveryMilestones, JiraSite
 from extractors.simulation.organisation import SimulatedOrganisation
+from extractors.simulation.outcomes.model import OutcomeModel, SimFlag
+from extractors.simulation.outcomes.truth import (
+    OutcomeSettings,
+    OutcomeTruth,
+    TrueFeatureNps,
+    TrueItemOutcome,
+    TrueLink,
+    TrueRelease,
+    TrueStageImpact,
+    TrueWindow,
+)
 
 __all__ = [
     "ATTRIBUTION_METHODS",
+    "DEFAULT_CREDENTIALS",
     "DELIVERY_EDGE_CASES",
     "EDGE_CASES",
     "REPOSITORIES",
@@ -49,19 +65,29 @@ __all__ = [
     "JiraSite",
     "JiraTruth",
     "OrgConfig",
+    "OutcomeModel",
+    "OutcomeSettings",
+    "OutcomeTruth",
     "Repository",
     "RequestRecord",
     "SimulatedApis",
     "SimulatedInterruption",
+    "SimFlag",
     "SimulatedOrganisation",
     "TrueChange",
     "TrueCommit",
     "TrueDeliveryItem",
     "TrueDeployment",
+    "TrueFeatureNps",
     "TrueFailureLink",
     "TrueIncident",
     "TrueInterval",
     "TrueItem",
+    "TrueItemOutcome",
+    "TrueLink",
     "TruePullRequest",
+    "TrueRelease",
     "TrueStageFigures",
+    "TrueStageImpact",
+    "TrueWindow",
 ]

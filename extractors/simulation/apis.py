@@ -1,6 +1,6 @@
 """The organisation's APIs behind one router: each source is mounted under its first path segment
-(``/jira/rest/api/3/...``, ``/github/repos/...``, ``/pagerduty/incidents``), with its own
-credentials, request counter and fault plan.
+(``/jira/rest/api/3/...``, ``/github/repos/...``, ``/pagerduty/incidents``,
+``/launchdarkly/api/v2/...``), with its own credentials, request counter and fault plan.
 
 Serve them in-process beneath the real ``httpx.Client`` (:meth:`SimulatedApis.transport`) or on a
 loopback port (:meth:`SimulatedApis.serve`); both answer the same bytes.
@@ -21,6 +21,7 @@ import httpx
 from extractors.simulation.faults import FaultPlan, SimulatedInterruption
 from extractors.simulation.github.api import GitHubApi
 from extractors.simulation.jira.api import Credentials, JiraApi
+from extractors.simulation.launchdarkly.api import LaunchDarklyApi
 from extractors.simulation.loopback import LoopbackServer
 from extractors.simulation.organisation import SimulatedOrganisation
 from extractors.simulation.pagerduty.api import PagerDutyApi
@@ -31,6 +32,7 @@ DEFAULT_CREDENTIALS: dict[str, Credentials] = {
     "jira": ("demo@example.com", "demo-token"),
     "github": "demo-github-token",  # Authorization: Bearer <token> (or: token <token>)
     "pagerduty": "demo-pagerduty-token",  # Authorization: Token token=<token>
+    "launchdarkly": "demo-launchdarkly-token",  # Authorization: <token> (the raw access token)
 }
 
 
@@ -77,6 +79,7 @@ class SimulatedApis:
                 org, _token(self.credentials.get("github")), self.faults.get("github"), wall_clock
             ),
             "pagerduty": PagerDutyApi(org, _token(self.credentials.get("pagerduty"))),
+            "launchdarkly": LaunchDarklyApi(org, _token(self.credentials.get("launchdarkly")), wall_clock),
         }
 
     def base_url(self, source: str) -> str:
@@ -143,7 +146,7 @@ class SimulatedApis:
 
 
 def _token(credentials: Credentials) -> str | None:
-    """GitHub and PagerDuty take a single token (``None``: any request is let in)."""
+    """GitHub, PagerDuty and LaunchDarkly take a single token (``None``: any request is let in)."""
     if credentials is None or isinstance(credentials, str):
         return credentials
     return credentials[1]

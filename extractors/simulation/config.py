@@ -18,7 +18,9 @@ class OrgConfig:
     ``flow_items`` counts story-level issues (Story, Task, Bug, Tech Debt); epics, initiatives and
     sub-tasks come on top. ``start``/``end`` bound the simulated history; a few imported issues are
     older than ``start`` on purpose (truncated history). The delivery side's source names (Git sources
-    per repository live in :mod:`extractors.simulation.delivery.catalog`) only label its data.
+    per repository live in :mod:`extractors.simulation.delivery.catalog`) only label its data; so do
+    the outcome side's (``launchdarkly_source``, ``product_source``), except that the mapping seed's
+    flag ↔ issue rows name ``launchdarkly_source``.
     """
 
     seed: int = 7
@@ -30,6 +32,8 @@ class OrgConfig:
     user_timezone: str = "Europe/Berlin"
     github_source: str = "demo-github"
     pagerduty_source: str = "demo-pagerduty"
+    launchdarkly_source: str = "demo-launchdarkly"
+    product_source: str = "demo-product"
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:

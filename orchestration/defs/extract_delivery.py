@@ -18,6 +18,7 @@ from extractors.github.client import connect_github
 from extractors.github.extract import GITHUB_TABLES, extract_github
 from extractors.pagerduty.client import connect_pagerduty
 from extractors.pagerduty.extract import PAGERDUTY_TABLES, extract_pagerduty
+from orchestration.progress import reporter
 from orchestration.resources import StreamgaugeResource
 
 EXTRACT_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
@@ -92,7 +93,7 @@ def git_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource)
     """Commits and refs of every configured local clone (incremental from the ref tips seen last)."""
 
     def extract_one(source, store: RawStore) -> dict[str, int]:
-        return extract_git(store, source, progress=context.log.info).landed
+        return extract_git(store, source, progress=reporter(context, "delivery")).landed
 
     yield from _land(
         context,
@@ -111,7 +112,9 @@ def github_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResour
 
     def extract_one(source, store: RawStore) -> dict[str, int]:
         with connect_github(source) as client:
-            return extract_github(client, store, source, now=now, progress=context.log.info).landed
+            return extract_github(
+                client, store, source, now=now, progress=reporter(context, "delivery")
+            ).landed
 
     yield from _land(
         context,
@@ -130,7 +133,9 @@ def pagerduty_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeRes
 
     def extract_one(source, store: RawStore) -> dict[str, int]:
         with connect_pagerduty(source) as client:
-            return extract_pagerduty(client, store, source, now=now, progress=context.log.info).landed
+            return extract_pagerduty(
+                client, store, source, now=now, progress=reporter(context, "delivery")
+            ).landed
 
     yield from _land(
         context,

@@ -101,3 +101,39 @@ def test_delivery_sources_default_and_validate(tmp_path):
 def test_unknown_source_kinds_are_named():
     with pytest.raises(ConfigError, match=r"unknown source kind\(s\) \['pagerduy'\]"):
         parse_settings({"sources": {"pagerduy": []}}, Path("."))
+
+
+def test_the_example_configures_launchdarkly_and_product_files():
+    settings = load_settings(REPO / "streamgauge.example.yml")
+    (ld,) = settings.launchdarkly
+    assert ld.name == "acme-launchdarkly" and ld.project_key == "acme" and ld.token_env == "LD_API_TOKEN"
+    assert ld.history_start == datetime(2025, 1, 1, tzinfo=UTC) and ld.environments == ()
+    (files,) = settings.product_files
+    assert files.usage == REPO / "exports" / "usage" and files.nps == REPO / "exports" / "nps"
+    assert files.feature_usage == REPO / "exports" / "feature_usage.csv"
+
+
+def test_launchdarkly_and_product_files_entries_are_checked(tmp_path):
+    settings = parse_settings(
+        {
+            "sources": {
+                "launchdarkly": [{"name": "ld", "project_key": "acme", "environments": ["production"]}],
+                "product_files": [{"name": "pf", "usage": "usage", "feature_usage": "../f.csv"}],
+            }
+        },
+        tmp_path,
+    )
+    assert settings.launchdarkly[0].base_url == "https://app.launchdarkly.com"
+    assert settings.launchdarkly[0].environments == ("production",)
+    assert settings.product_files[0].usage == tmp_path / "usage"
+    assert settings.product_files[0].feature_usage == (tmp_path / ".." / "f.csv").resolve()
+    assert settings.product_files[0].nps is None
+    with pytest.raises(ConfigError, match=r"sources.launchdarkly\[0\]: `project_key` is required"):
+        parse_settings({"sources": {"launchdarkly": [{"name": "ld"}]}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"sources.launchdarkly\[0\]: .*audit_page_size must be 1 … 20"):
+        entry = {"name": "ld", "project_key": "p", "audit_page_size": 50}
+        parse_settings({"sources": {"launchdarkly": [entry]}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"sources.product_files\[0\]: name at least one of usage"):
+        parse_settings({"sources": {"product_files": [{"name": "pf"}]}}, tmp_path)
+    with pytest.raises(ConfigError, match=r"sources.product_files\[0\]: unknown key\(s\) \['usages'\]"):
+        parse_settings({"sources": {"product_files": [{"name": "pf", "usages": "u"}]}}, tmp_path)

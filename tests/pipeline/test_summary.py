@@ -21,3 +21,12 @@ def test_summary_names_the_prime_delay_and_the_chart_exists(flow_pipeline, capsy
         widest = con.execute("SELECT stage FROM marts.lead_time_by_stage WHERE is_widest").fetchone()[0]
     assert f"Prime delay: {widest}" in out
     assert str(chart) in out
+
+
+def test_summary_gives_dora_per_service_with_levels(flow_pipeline, capsys):
+    print_summary(flow_pipeline.run.settings)
+    out = capsys.readouterr().out
+    assert "DORA per service" in out
+    for service in ("payments-api", "mobile-backend", "all services"):
+        assert f"{service} — " in out
+    assert "change lead time median" in out and "[" in out  # at least one performance level shown

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from extractors.simulation import SimulatedApis, SimulatedOrganisation
-from orchestration.cli import DEMO_CREDENTIALS, run_main_job, write_demo_config
+from extractors.simulation import SimulatedOrganisation
+from orchestration.cli import run_main_job
 from orchestration.config import Settings, load_settings
+from orchestration.demo import simulated_sources
 
 
 @dataclass
@@ -24,19 +23,8 @@ class PipelineRun:
     def published(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.settings.warehouse.published_path), read_only=True)
 
-
-@contextmanager
-def _credentials():
-    saved = {k: os.environ.get(k) for k in DEMO_CREDENTIALS}
-    os.environ.update(DEMO_CREDENTIALS)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    def working(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.settings.warehouse.working_path), read_only=True)
 
 
 def run_pipeline(
@@ -46,19 +34,8 @@ def run_pipeline(
     as_of: datetime | None = None,
     mappings_dir: Path | None = None,
 ) -> PipelineRun:
-    """Serve ``org`` on loopback and run the main job into ``data_dir`` (kept between calls)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    apis = SimulatedApis(
-        org, credentials={"jira": (DEMO_CREDENTIALS["JIRA_EMAIL"], DEMO_CREDENTIALS["JIRA_API_TOKEN"])}
-    )
-    with apis.serve() as server, _credentials():
-        config_path = write_demo_config(
-            data_dir,
-            server.base_url("jira"),
-            as_of or org.clock,
-            org.config.user_timezone,
-            mappings_dir=mappings_dir,
-        )
+    """Serve ``org`` as every demo source and run the main job into ``data_dir`` (kept between calls)."""
+    with simulated_sources(org, data_dir, as_of=as_of, mappings_dir=mappings_dir) as config_path:
         succeeded = run_main_job(config_path)
     return PipelineRun(succeeded, load_settings(config_path), config_path)
 

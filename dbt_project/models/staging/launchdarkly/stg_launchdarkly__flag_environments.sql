@@ -1,0 +1,33 @@
+{#- One row per flag and environment of the latest landed flag version: on/off, the default rule and
+    the serving share (macro launchdarkly_serving_pct: 0 while off, else the share of the default
+    rule on variations other than the off variation). -#}
+with latest_flags as (
+    {{ streamgauge.latest_raw_records('launchdarkly', 'launchdarkly_flags') }}
+),
+
+environments as (
+    select
+        latest_flags.source,
+        latest_flags.record_id as flag_id,
+        coalesce(latest_flags.parent_id, {{ streamgauge.regex_extract('latest_flags.record_id', "'^([^/]+)/'") }}) as project_key,
+        {{ streamgauge.json_extract_text('latest_flags.payload', 'key') }} as flag_key,
+        envs.entry_key as environment_key,
+        envs.entry_value as config
+    from latest_flags
+    {{ streamgauge.json_object_entries_join('latest_flags.payload', ['environments'], 'envs') }}
+)
+
+select
+    source,
+    flag_id,
+    project_key,
+    flag_key,
+    environment_key,
+    {{ streamgauge.json_extract_text('config', '_environmentName') }} as environment_name,
+    coalesce({{ streamgauge.safe_cast_boolean(streamgauge.json_extract_text('config', 'on')) }}, false) as is_on,
+    {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('config', 'offVariation'), 'integer') }} as off_variation,
+    {{ streamgauge.json_extract_json('config', 'fallthrough.rollout') }} is not null as is_rollout,
+    cast({{ streamgauge.launchdarkly_serving_pct('config') }} as double) as serving_pct,
+    {{ streamgauge.epoch_ms_to_timestamp(streamgauge.safe_cast_integer(streamgauge.json_extract_text('config', 'lastModified'))) }} as last_modified_at,
+    {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('config', 'version')) }} as environment_version
+from environments

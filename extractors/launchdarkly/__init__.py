@@ -1,0 +1,1 @@
+"""LaunchDarkly: feature flags and the audit log of their changes."""

@@ -1,0 +1,1 @@
+"""The simulated LaunchDarkly REST API v2: feature flags and the audit log of their changes."""
