@@ -10,7 +10,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(VIRTUAL_ENV)/bin:$(PATH)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: help setup demo test bench lock lint check docs dev clean
+.PHONY: help setup browser demo test bench lock lint check docs dev clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,7 +32,27 @@ setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml ## create the virtual environment f
 demo: setup ## run the whole pipeline on the simulated organisation and print the summary
 	@$(PY) -m orchestration.cli demo
 
-test: setup ## run the test suite
+# The report's browser test drives Debian's chromium through chromedriver. Installed when missing
+# (root, or password-less sudo); where it cannot be, the test skips and says why.
+CHROMIUM := /usr/bin/chromium
+CHROMEDRIVER := /usr/bin/chromedriver
+BROWSER_PACKAGES := chromium chromium-driver
+BROWSER_NOTE := $(VENV)/.browser-unavailable
+
+browser: ## install chromium and chromium-driver (Debian) for the report's browser test, if missing
+	@if [ -x $(CHROMIUM) ] && [ -x $(CHROMEDRIVER) ]; then rm -f $(BROWSER_NOTE); exit 0; fi; \
+	mkdir -p $(VENV); note() { echo "==> $$1; the report's browser test will be skipped"; echo "$$1" > $(BROWSER_NOTE); }; \
+	if ! command -v apt-get >/dev/null 2>&1; then note "no apt-get: install chromium and chromedriver yourself"; exit 0; fi; \
+	sudo=""; if [ "$$(id -u)" -ne 0 ]; then \
+	  if sudo -n true 2>/dev/null; then sudo="sudo -n"; else note "not root: run 'sudo apt-get install $(BROWSER_PACKAGES)'"; exit 0; fi; \
+	fi; \
+	echo "==> installing $(BROWSER_PACKAGES) (Debian packages, for the report's browser test)"; \
+	log=$$(mktemp); install="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES)"; \
+	if $$install >$$log 2>&1 || { $$sudo apt-get update -qq >>$$log 2>&1 && $$install >>$$log 2>&1; }; then \
+	  rm -f $$log $(BROWSER_NOTE); \
+	else tail -n 5 $$log; rm -f $$log; note "apt-get could not install $(BROWSER_PACKAGES)"; fi
+
+test: setup browser ## run the test suite
 	@$(PY) -m pytest
 
 bench: setup ## measure speed and memory (small size by default; SIZES=... for more)

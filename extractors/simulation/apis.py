@@ -110,8 +110,11 @@ class SimulatedApis:
                 response = api.rate_limited(plan.retry_after_seconds)
         elif number in plan.secondary_limit_at:
             limited = getattr(api, "secondary_limited", None)
-            response = (limited(plan.retry_after_seconds, plan.secondary_limit_status) if limited
-                        else api.rate_limited(plan.retry_after_seconds))
+            response = (
+                limited(plan.retry_after_seconds, plan.secondary_limit_status)
+                if limited
+                else api.rate_limited(plan.retry_after_seconds)
+            )
         elif plan.rate_limit_every and number % plan.rate_limit_every == 0:
             response = api.rate_limited(plan.retry_after_seconds)
         else:

@@ -89,13 +89,22 @@ class SimulatedOrganisation:
         model = self.jira.model
         issue_ids = [str(int(x)) for x in model.issue_id.tolist()]
         keys = {
-            i: [(since, model.key_text(p, n)) for since, p, n in model.key_history.get(
-                i, ((int(model.created_ms[i]), int(model.project0[i]), int(model.number0[i])),))]
+            i: [
+                (since, model.key_text(p, n))
+                for since, p, n in model.key_history.get(
+                    i, ((int(model.created_ms[i]), int(model.project0[i]), int(model.number0[i])),)
+                )
+            ]
             for i in model.milestones  # story-level items: the flow items
         }
         return build_delivery_truth(
-            self.delivery, issue_ids, keys, self.clock if as_of is None else as_of, self.config.github_source,
-            methods, incident_fix_window,
+            self.delivery,
+            issue_ids,
+            keys,
+            self.clock if as_of is None else as_of,
+            self.config.github_source,
+            methods,
+            incident_fix_window,
         )
 
     # -- the outcome side ---------------------------------------------------------------------------
@@ -126,8 +135,12 @@ class SimulatedOrganisation:
         """The rows of the mapping seed ``flag_issue_links.csv`` this organisation needs (flags that
         name no Jira issue themselves)."""
         return [
-            {"source": self.outcomes.source, "flag_key": flag_key, "issue_key": issue_key,
-             "description": "Simulated demo organisation: a flag created without the Jira integration"}
+            {
+                "source": self.outcomes.source,
+                "flag_key": flag_key,
+                "issue_key": issue_key,
+                "description": "Simulated demo organisation: a flag created without the Jira integration",
+            }
             for flag_key, issue_key in self.outcomes.seed_links
         ]
 

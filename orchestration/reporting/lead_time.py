@@ -6,8 +6,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import matplotlib
+from matplotlib.figure import Figure
+
+from orchestration.reporting.charts import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    RC,
+    RED,
+    SKY,
+    mark,
+    new_figure,
+    styled,
+    text_colour_on,
+)
 
 HOURS_PER_DAY = 24.0
+STAGE_COLOURS = (BLUE, ORANGE, GREEN, PURPLE, SKY, GREY)
 
 
 @dataclass(frozen=True)
@@ -46,29 +64,34 @@ def format_lead_time_table(stages: list[StageTime]) -> str:
     return "\n".join(lines)
 
 
-def render_lead_time_bar(
-    stages: list[StageTime], path: Path, target_days: float | None = None, title: str = "Lead time by stage"
-) -> Path:
-    """One stacked horizontal bar: mean days per completed item in each stage, in process order."""
-    import matplotlib
+LEAD_TIME_HOW_TO_READ = (
+    "Mean calendar days a completed item spends in each stage, in process order: the outlined "
+    "stage is the prime delay, the dashed line the target lead time."
+)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(11, 2.8), dpi=120)
-    colours = plt.get_cmap("tab10").colors
+@styled
+def lead_time_figure(
+    stages: list[StageTime], target_days: float | None = None, title: str = "Lead time by stage"
+) -> Figure:
+    """One stacked horizontal bar: mean days per completed item in each stage, in process order,
+    the widest stage outlined, the target as a dashed line (the PNG asset and the report draw it)."""
+    fig, ax = new_figure(11, 2.8)
     left = 0.0
     for index, stage in enumerate(stages):
         days = stage.mean_hours_per_item / HOURS_PER_DAY
-        ax.barh(
-            [0],
-            [days],
-            left=left,
-            color=colours[index % len(colours)],
-            edgecolor="black" if stage.is_widest else "white",
-            linewidth=2.5 if stage.is_widest else 1,
-            label=f"{stage.stage}: {days:.1f} d ({stage.pct_of_lead_time:.0f} %)",
+        colour = STAGE_COLOURS[index % len(STAGE_COLOURS)]
+        mark(
+            ax.barh(
+                [0],
+                [days],
+                left=left,
+                color=colour,
+                edgecolor="black" if stage.is_widest else "white",
+                linewidth=2.5 if stage.is_widest else 1,
+                label=f"{stage.stage}: {days:.1f} d ({stage.pct_of_lead_time:.0f} %)",
+            ),
+            name="stage",
         )
         if days > 0:
             ax.text(
@@ -78,24 +101,35 @@ def render_lead_time_bar(
                 ha="center",
                 va="center",
                 fontsize=9,
-                color="white",
+                color=text_colour_on(colour),
                 fontweight="bold" if stage.is_widest else "normal",
+                clip_on=True,
             )
         left += days
     if target_days:
-        ax.axvline(target_days, color="crimson", linestyle="--", linewidth=2)
-        ax.text(target_days, 0.45, f"target {target_days:g} d", color="crimson", ha="left", va="bottom")
+        ax.axvline(target_days, color=RED, linestyle="--", linewidth=2)
+        ax.text(target_days, 0.45, f" target {target_days:g} d", color=RED, ha="left", va="bottom")
     widest = widest_stage(stages)
     subtitle = f" — prime delay: {widest.stage}" if widest else ""
     items = stages[0].items_in_window if stages else 0
-    ax.set_title(f"{title}{subtitle} (mean per completed item, n = {items})", loc="left")
+    ax.set_title(f"{title}{subtitle} (mean per completed item, n = {items})")
     ax.set_xlabel("days (calendar time)")
     ax.set_yticks([])
+    ax.grid(axis="y", visible=False)
+    ax.set_axisbelow(True)
     ax.set_xlim(0, max(left, target_days or 0) * 1.08 or 1)
-    ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=min(len(stages), 5), frameon=False, fontsize=8
-    )
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    ax.set_ylim(-0.6, 0.75)
+    if stages:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=min(len(stages), 5), fontsize=8)
+    return fig
+
+
+def render_lead_time_bar(
+    stages: list[StageTime], path: Path, target_days: float | None = None, title: str = "Lead time by stage"
+) -> Path:
+    """The stacked lead-time bar as a PNG file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig = lead_time_figure(stages, target_days, title)
+    with matplotlib.rc_context(RC):
+        fig.savefig(path, dpi=120)
     return path

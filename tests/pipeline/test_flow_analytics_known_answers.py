@@ -472,9 +472,11 @@ def expected_series(truth: Truth, daily_wip) -> dict[tuple[str, str], list[float
 
 def test_process_behaviour_charts_equal_the_ground_truth(truth, marts, daily_wip):
     charts = defaultdict(list)
-    for row in marts["process_behaviour"]:
-        charts[(row["series"], row["value_stream"])].append(row)
     expected = expected_series(truth, daily_wip)
+    flow_series = {series for series, _ in expected}
+    for row in marts["process_behaviour"]:
+        if row["series"] in flow_series:  # the weekly DORA series: test_dora_process_behaviour_known_answers
+            charts[(row["series"], row["value_stream"])].append(row)
     assert set(charts) == set(expected)
     signals = Counter()
     for key, values in expected.items():

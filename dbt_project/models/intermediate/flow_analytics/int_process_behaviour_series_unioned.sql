@@ -25,15 +25,17 @@
     the stream had no work yet, would make a baseline of zeros) and end with the last complete
     week (the week holding as_of is partial).
 
-    To add the DORA weekly series once their marts exist, e.g.:
-        deployment_frequency as (
-            select 'weekly_deployments' as series, service as value_stream, 'deployments' as value_unit,
-                   <week start as UTC timestamp> as point_at, week_start as period_start,
-                   week_start + 7 as period_end, null as flow_item_id, null as issue_key,
-                   cast(deployments as double) as value
-            from ref('<dora weekly mart>') where <complete weeks>
-        )
-    and `union all select * from deployment_frequency` below. -#}
+    Delivery series (dora_metrics' complete weeks, per service and 'all' for `*`, from the
+    service's first week in dora_metrics; each point is the published weekly figure, whatever its n):
+    * weekly_deployments — deployment_count (empty weeks 0);
+    * weekly_deployment_days — deployment_days (empty weeks 0);
+    * weekly_change_lead_time_median_hours — lead_time_median_hours (weeks that shipped no change
+      have no point);
+    * weekly_change_fail_rate_pct — 100 × change_fail_rate (weeks without deployments have none);
+    * weekly_recovery_time_median_hours — recovery_median_hours (weeks in which no incident was
+      resolved have none).
+
+    A new series is one more CTE with the contract columns and one more `union all` below. -#}
 {%- set tz = var('reporting_timezone', 'UTC') %}
 with items as (
     select
@@ -83,7 +85,7 @@ item_points as (
         {{ streamgauge.add_days('completed_date', 1) }} as period_end,
         flow_item_id,
         issue_key,
-        cast(value as {{ dbt.type_float() }}) as value
+        cast(value as double precision) as value
     from item_series
 ),
 
@@ -120,7 +122,7 @@ throughput_points as (
         period_end,
         cast(null as {{ dbt.type_string() }}) as flow_item_id,
         cast(null as {{ dbt.type_string() }}) as issue_key,
-        cast(flow_velocity_items as {{ dbt.type_float() }}) as value
+        cast(flow_velocity_items as double precision) as value
     from charted_weeks
 ),
 
@@ -140,13 +142,66 @@ wip_points as (
         charted_weeks.period_end,
         cast(null as {{ dbt.type_string() }}) as flow_item_id,
         cast(null as {{ dbt.type_string() }}) as issue_key,
-        cast(avg(daily_wip.wip_items) as {{ dbt.type_float() }}) as value
+        cast(avg(daily_wip.wip_items) as double precision) as value
     from charted_weeks
     inner join daily_wip
         on daily_wip.value_stream = charted_weeks.value_stream
         and daily_wip.day >= charted_weeks.period_start
         and daily_wip.day < charted_weeks.period_end
     group by charted_weeks.value_stream, charted_weeks.period_start, charted_weeks.period_end
+),
+
+dora_weeks as (
+    select
+        case when service = '*' then 'all' else service end as value_stream,
+        {{ streamgauge.local_midnight_utc('period_start', tz) }} as point_at,
+        period_start,
+        period_end,
+        deployment_count,
+        deployment_days,
+        lead_time_median_hours,
+        change_fail_rate,
+        recovery_median_hours
+    from {{ ref('dora_metrics') }}
+    where period_grain = 'week'
+        and is_period_complete
+),
+
+dora_values as (
+    select 'weekly_deployments' as series, 'deployments' as value_unit, dora_weeks.*,
+           cast(deployment_count as double precision) as value
+    from dora_weeks
+    union all
+    select 'weekly_deployment_days' as series, 'days' as value_unit, dora_weeks.*,
+           cast(deployment_days as double precision) as value
+    from dora_weeks
+    union all
+    select 'weekly_change_lead_time_median_hours' as series, 'hours' as value_unit, dora_weeks.*,
+           cast(lead_time_median_hours as double precision) as value
+    from dora_weeks
+    union all
+    select 'weekly_change_fail_rate_pct' as series, 'percent' as value_unit, dora_weeks.*,
+           cast(100 * change_fail_rate as double precision) as value
+    from dora_weeks
+    union all
+    select 'weekly_recovery_time_median_hours' as series, 'hours' as value_unit, dora_weeks.*,
+           cast(recovery_median_hours as double precision) as value
+    from dora_weeks
+),
+
+dora_points as (
+    select
+        series,
+        value_stream,
+        value_unit,
+        point_at,
+        period_start,
+        period_end,
+        cast(null as {{ dbt.type_string() }}) as flow_item_id,
+        cast(null as {{ dbt.type_string() }}) as issue_key,
+        value
+    from dora_values
+    where value is not null
 )
 
 select * from item_points
@@ -154,3 +209,5 @@ union all
 select * from throughput_points
 union all
 select * from wip_points
+union all
+select * from dora_points

@@ -65,10 +65,10 @@ started as (
         'started' as event_kind,
         {{ streamgauge.utc_to_local_date('items.flow_start_at', tz) }} as event_date,
         case when items.history_complete then 'counted' else 'history_incomplete' end as population,
-        cast(null as {{ dbt.type_float() }}) as flow_time_hours,
-        cast(null as {{ dbt.type_float() }}) as flow_efficiency,
-        cast(null as {{ dbt.type_float() }}) as active_time_hours,
-        cast(null as {{ dbt.type_float() }}) as wait_time_hours
+        cast(null as double precision) as flow_time_hours,
+        cast(null as double precision) as flow_efficiency,
+        cast(null as double precision) as active_time_hours,
+        cast(null as double precision) as wait_time_hours
     from items
     left join type_intervals
         on type_intervals.flow_item_id = items.flow_item_id
@@ -85,10 +85,10 @@ canceled as (
         'canceled' as event_kind,
         {{ streamgauge.utc_to_local_date('items.canceled_at', tz) }} as event_date,
         'counted' as population,
-        cast(null as {{ dbt.type_float() }}) as flow_time_hours,
-        cast(null as {{ dbt.type_float() }}) as flow_efficiency,
-        cast(null as {{ dbt.type_float() }}) as active_time_hours,
-        cast(null as {{ dbt.type_float() }}) as wait_time_hours
+        cast(null as double precision) as flow_time_hours,
+        cast(null as double precision) as flow_efficiency,
+        cast(null as double precision) as active_time_hours,
+        cast(null as double precision) as wait_time_hours
     from items
     left join type_intervals
         on type_intervals.flow_item_id = items.flow_item_id

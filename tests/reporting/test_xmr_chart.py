@@ -1,0 +1,120 @@
+"""Process behaviour charts drawn from process_behaviour rows (small hand-made series)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from orchestration.reporting.charts import figure_svg
+from orchestration.reporting.xmr import parse_events, point_x, signal_summary, xmr_figure
+
+
+def weekly(values, *, signals=None, events=None, segments=None, unit="items") -> pd.DataFrame:
+    """process_behaviour rows of a weekly series: centre/limits of one segment (or as given)."""
+    signals = signals or {}
+    events = events or {}
+    rows = []
+    for n, value in enumerate(values, start=1):
+        start = date(2026, 1, 5) + timedelta(weeks=n - 1)
+        segment = (segments or {}).get(n, 1)
+        centre = 10.0 if segment == 1 else 20.0
+        rows.append(
+            {
+                "series": "weekly_throughput_items",
+                "value_stream": "all",
+                "value_unit": unit,
+                "point_index": n,
+                "point_at": datetime(2026, 1, 4, 23) + timedelta(weeks=n - 1),
+                "period_start": start,
+                "period_end": start + timedelta(days=7),
+                "flow_item_id": None,
+                "issue_key": None,
+                "value": float(value),
+                "moving_range": None if n == 1 else abs(value - values[n - 2]),
+                "segment_number": segment,
+                "is_segment_start": n == 1 or segment != (segments or {}).get(n - 1, 1),
+                "centre_line": centre,
+                "average_moving_range": 2.0,
+                "unpl": centre + 5.32,
+                "lnpl": centre - 5.32,
+                "url": 6.536,
+                "is_outside_limits": "rule_1" in signals.get(n, ()),
+                "is_moving_range_above_url": "mr" in signals.get(n, ()),
+                "is_rule_1": bool({"rule_1", "mr"} & set(signals.get(n, ()))),
+                "is_rule_2": "rule_2" in signals.get(n, ()),
+                "is_rule_3": "rule_3" in signals.get(n, ()),
+                "is_signal": bool(signals.get(n)),
+                "event_count": len(events.get(n, [])),
+                "events": "; ".join(events[n]) if n in events else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def marks(svg: str, name: str) -> int:
+    return svg.count(f'id="t-mark-{name}-')
+
+
+def test_xmr_figure_draws_values_limits_signals_and_numbered_events():
+    points = weekly(
+        [10, 11, 9, 30, 10, 12],
+        signals={4: ("rule_1", "mr"), 5: ("mr",)},
+        events={
+            2: ["2026-01-13 *: WIP limit"],
+            5: ["2026-02-02 PAY: Daily release train", "2026-02-03 *: Review"],
+        },
+    )
+    fig, notes = xmr_figure(points, "Throughput")
+    svg = figure_svg(fig, "t")
+    assert marks(svg, "values") == 1 and marks(svg, "points") == 1
+    assert marks(svg, "centre") == 1 and marks(svg, "limits") == 1 and marks(svg, "url") == 1
+    assert marks(svg, "signal") == 2  # the point outside the limits; the moving ranges above the URL
+    assert notes == [
+        "[1] 2026-01-13 (all): WIP limit",
+        "[2] 2026-02-02 (PAY): Daily release train; 2026-02-03 (all): Review",
+    ]
+    assert ">1<" in svg and ">2<" in svg  # the numbered event markers
+
+
+def test_each_segment_gets_its_own_centre_line_and_limits():
+    points = weekly([10, 11, 9, 20, 21, 19], segments={4: 2, 5: 2, 6: 2}, signals={4: ("rule_3",)})
+    svg = figure_svg(xmr_figure(points, "x")[0], "t")
+    assert marks(svg, "centre") == 2 and marks(svg, "limits") == 2
+
+
+def test_long_durations_are_drawn_in_days():
+    points = weekly([100, 120, 90], unit="hours")
+    fig, _ = xmr_figure(points, "Lead time")
+    assert fig.axes[0].get_ylabel() == "days"
+    assert max(fig.axes[0].lines[0].get_ydata()) == 5.0
+
+
+def test_items_are_placed_at_their_completion_and_weeks_at_their_start():
+    points = weekly([1, 2])
+    points.loc[0, "flow_item_id"] = "jira:1"
+    assert list(point_x(points)) == [pd.Timestamp("2026-01-04 23:00"), pd.Timestamp("2026-01-12")]
+
+
+def test_signal_summary_names_recent_signals_and_shifts():
+    stable = weekly([10, 11, 9, 10])
+    assert signal_summary(stable, "items") == (
+        "Latest 10.0 items (centre 10.0, limits 4.7–15.3); no signal in the last 4 points "
+        "(routine variation)."
+    )
+    shifted = weekly(
+        [10, 11, 9, 20, 21, 19], segments={4: 2, 5: 2, 6: 2}, signals={4: ("rule_3", "mr"), 6: ("rule_2",)}
+    )
+    assert signal_summary(shifted, "items", recent=3) == (
+        "Latest 19.0 items (centre 20.0, limits 14.7–25.3); signals in the last 3 points: moving range above "
+        "the URL ×1, rule 2 ×1, rule 3 run ×1; shifts confirmed from 26 Jan 2026."
+    )
+    assert signal_summary(weekly([]), "items") == "No points yet."
+
+
+def test_parse_events_splits_the_mart_listing():
+    assert parse_events(None) == []
+    assert parse_events("2026-08-01 *: In Staging counted; moved; 2026-08-24 PAY: Daily release train") == [
+        ("2026-08-01", "*", "In Staging counted; moved"),
+        ("2026-08-24", "PAY", "Daily release train"),
+    ]
