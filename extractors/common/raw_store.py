@@ -24,7 +24,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -278,6 +279,20 @@ class RawStore:
             [batch_id, source, source_kind, utc_now()],
         )
         return batch_id
+
+    @contextmanager
+    def batch(self, source: str, source_kind: str, tally: Callable[[], tuple[int, int]]) -> Iterator[str]:
+        """A batch's lifecycle around the extraction inside the ``with``: it succeeds when the block
+        ends, or fails with the exception's message (pending rows discarded, the exception re-raised).
+        ``tally`` gives (records received, records landed) when the batch ends."""
+        batch_id = self.start_batch(source, source_kind)
+        try:
+            yield batch_id
+        except BaseException as exc:
+            self.discard_pending()
+            self.finish_batch(batch_id, "failed", *tally(), f"{type(exc).__name__}: {exc}")
+            raise
+        self.finish_batch(batch_id, "succeeded", *tally())
 
     def finish_batch(
         self, batch_id: str, status: str, received: int, landed: int, message: str | None = None

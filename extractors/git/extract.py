@@ -39,7 +39,7 @@ CURSOR_ENTITY = "refs"
 @dataclass
 class GitExtractionReport:
     source: str
-    batch_id: str
+    batch_id: str = ""
     refs: int = 0
     deleted_refs: int = 0
     walked_tips: int = 0
@@ -52,6 +52,10 @@ class GitExtractionReport:
         for table, count in counts.items():
             if count:
                 self.landed[table] = self.landed.get(table, 0) + count
+
+    def tally(self) -> tuple[int, int]:
+        """(records received, records landed) so far."""
+        return self.commits_received + self.refs, sum(self.landed.values())
 
 
 def usable_known_tips(
@@ -109,23 +113,9 @@ def extract_git(
 ) -> GitExtractionReport:
     """Run one incremental extraction of ``config``'s clone into ``store``."""
     repo = repo or GitRepository(config.path, config.name)
-    batch_id = store.start_batch(config.name, "git")
-    report = GitExtractionReport(source=config.name, batch_id=batch_id)
-    try:
-        _extract(repo, store, config, batch_id, report, progress)
-    except BaseException as exc:
-        store.discard_pending()
-        store.finish_batch(
-            batch_id,
-            "failed",
-            report.commits_received + report.refs,
-            sum(report.landed.values()),
-            f"{type(exc).__name__}: {exc}",
-        )
-        raise
-    store.finish_batch(
-        batch_id, "succeeded", report.commits_received + report.refs, sum(report.landed.values())
-    )
+    report = GitExtractionReport(source=config.name)
+    with store.batch(config.name, "git", report.tally) as report.batch_id:
+        _extract(repo, store, config, report.batch_id, report, progress)
     progress(
         f"{config.name}: {report.commits_received} commits read from {report.walked_tips} new tips "
         f"({report.excluded_tips} known tips excluded, {report.dropped_tips} dropped); "

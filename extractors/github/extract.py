@@ -75,7 +75,7 @@ FOLLOW_CHECKPOINT_EVERY = 50
 @dataclass
 class GitHubExtractionReport:
     source: str
-    batch_id: str
+    batch_id: str = ""
     received: dict[str, int] = field(default_factory=dict)
     landed: dict[str, int] = field(default_factory=dict)
     failed_repositories: dict[str, str] = field(default_factory=dict)
@@ -88,6 +88,10 @@ class GitHubExtractionReport:
         for table, count in counts.items():
             if count:
                 into[table] = into.get(table, 0) + count
+
+    def tally(self) -> tuple[int, int]:
+        """(records received, records landed) so far."""
+        return sum(self.received.values()), sum(self.landed.values())
 
 
 def page_items(page: Any, source: str, request: str, key: str | None = None) -> list[dict[str, Any]]:
@@ -139,13 +143,14 @@ def extract_github(
     progress: Callable[[str], None] = log.info,
 ) -> GitHubExtractionReport:
     """Run one incremental extraction of every repository of ``config`` into ``store``."""
-    batch_id = store.start_batch(config.name, "github")
-    report = GitHubExtractionReport(source=config.name, batch_id=batch_id)
+    report = GitHubExtractionReport(source=config.name)
     run_time = whole_seconds(now or datetime.now(UTC))
-    try:
+    with store.batch(config.name, "github", report.tally) as report.batch_id:
         for repository in config.repositories:
             try:
-                _Repository(client, store, config, repository, batch_id, report, run_time, progress).run()
+                _Repository(
+                    client, store, config, repository, report.batch_id, report, run_time, progress
+                ).run()
             except Exception as exc:  # one repository must not stop the others
                 store.discard_pending()
                 report.failed_repositories[repository] = f"{type(exc).__name__}: {exc}"
@@ -155,23 +160,12 @@ def extract_github(
                 f"{config.name}: extraction failed for {len(report.failed_repositories)} "
                 f"repositories: " + "; ".join(f"{r}: {m}" for r, m in report.failed_repositories.items())
             )
-    except BaseException as exc:
-        store.discard_pending()
-        store.finish_batch(
-            batch_id,
-            "failed",
-            sum(report.received.values()),
-            sum(report.landed.values()),
-            f"{type(exc).__name__}: {exc}",
-        )
-        raise
     stats = client.api.stats
     report.requests, report.retries, report.waited_seconds = (
         stats.requests,
         stats.retries,
         stats.waited_seconds,
     )
-    store.finish_batch(batch_id, "succeeded", sum(report.received.values()), sum(report.landed.values()))
     progress(
         f"{config.name}: received {report.received}; landed {report.landed}; "
         f"{report.requests} requests, {report.retries} retries"

@@ -37,7 +37,7 @@ CURSOR_ENTITY = "issues"
 @dataclass
 class JiraExtractionReport:
     source: str
-    batch_id: str
+    batch_id: str = ""
     cursor_before: datetime | None = None
     cursor_after: datetime | None = None
     pages: int = 0
@@ -52,6 +52,10 @@ class JiraExtractionReport:
     def add_landed(self, counts: dict[str, int]) -> None:
         for table, count in counts.items():
             self.landed[table] = self.landed.get(table, 0) + count
+
+    def tally(self) -> tuple[int, int]:
+        """(records received, records landed) so far."""
+        return self.issues_received + self.histories_received, sum(self.landed.values())
 
 
 def issue_record(issue: dict, source: str) -> RawRecord:
@@ -100,31 +104,17 @@ def extract_jira(
     progress: Callable[[str], None] = log.info,
 ) -> JiraExtractionReport:
     """Run one incremental extraction of ``config``'s site into ``store``."""
-    batch_id = store.start_batch(config.name, "jira")
-    report = JiraExtractionReport(source=config.name, batch_id=batch_id)
-    try:
-        _land_reference_lists(client, store, batch_id, report)
-        _land_updated_issues(client, store, config, batch_id, report, _Throttled(progress))
+    report = JiraExtractionReport(source=config.name)
+    with store.batch(config.name, "jira", report.tally) as report.batch_id:
+        _land_reference_lists(client, store, report.batch_id, report)
+        _land_updated_issues(client, store, config, report.batch_id, report, _Throttled(progress))
         if config.reconcile_deletions:
-            _land_tombstones(client, store, config, batch_id, report)
-    except BaseException as exc:
-        store.discard_pending()
-        store.finish_batch(
-            batch_id,
-            "failed",
-            report.issues_received + report.histories_received,
-            sum(report.landed.values()),
-            f"{type(exc).__name__}: {exc}",
-        )
-        raise
+            _land_tombstones(client, store, config, report.batch_id, report)
     stats = client.api.stats
     report.requests, report.retries, report.waited_seconds = (
         stats.requests,
         stats.retries,
         stats.waited_seconds,
-    )
-    store.finish_batch(
-        batch_id, "succeeded", report.issues_received + report.histories_received, sum(report.landed.values())
     )
     progress(
         f"{config.name}: {report.issues_received} issues and {report.histories_received} change "

@@ -72,7 +72,7 @@ class AuditCursor:
 @dataclass
 class LaunchDarklyExtractionReport:
     source: str
-    batch_id: str
+    batch_id: str = ""
     flags_received: int = 0
     audit_entries_listed: int = 0
     audit_entries_read: int = 0
@@ -85,6 +85,10 @@ class LaunchDarklyExtractionReport:
         for table, count in counts.items():
             if count:
                 self.landed[table] = self.landed.get(table, 0) + count
+
+    def tally(self) -> tuple[int, int]:
+        """(records received, records landed) so far."""
+        return self.flags_received + self.audit_entries_listed, sum(self.landed.values())
 
 
 def flag_id(project_key: str, flag_key: str) -> str:
@@ -149,31 +153,14 @@ def extract_launchdarkly(
     progress: Callable[[str], None] = log.info,
 ) -> LaunchDarklyExtractionReport:
     """Run one extraction of ``config``'s project into ``store``."""
-    batch_id = store.start_batch(config.name, "launchdarkly")
-    report = LaunchDarklyExtractionReport(source=config.name, batch_id=batch_id)
-    try:
+    report = LaunchDarklyExtractionReport(source=config.name)
+    with store.batch(config.name, "launchdarkly", report.tally) as report.batch_id:
         _Extraction(client, store, config, report, now or datetime.now(UTC)).run()
-    except BaseException as exc:
-        store.discard_pending()
-        store.finish_batch(
-            batch_id,
-            "failed",
-            report.flags_received + report.audit_entries_listed,
-            sum(report.landed.values()),
-            f"{type(exc).__name__}: {exc}",
-        )
-        raise
     stats = client.api.stats
     report.requests, report.retries, report.waited_seconds = (
         stats.requests,
         stats.retries,
         stats.waited_seconds,
-    )
-    store.finish_batch(
-        batch_id,
-        "succeeded",
-        report.flags_received + report.audit_entries_listed,
-        sum(report.landed.values()),
     )
     progress(
         f"{config.name}: {report.flags_received} flags, "

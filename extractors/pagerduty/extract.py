@@ -44,7 +44,7 @@ REFRESH_CHECKPOINT_EVERY = 50
 @dataclass
 class PagerDutyExtractionReport:
     source: str
-    batch_id: str
+    batch_id: str = ""
     windows: int = 0
     incidents_received: int = 0
     log_entries_received: int = 0
@@ -58,6 +58,10 @@ class PagerDutyExtractionReport:
         for table, count in counts.items():
             if count:
                 self.landed[table] = self.landed.get(table, 0) + count
+
+    def tally(self) -> tuple[int, int]:
+        """(records received, records landed) so far."""
+        return self.incidents_received + self.log_entries_received, sum(self.landed.values())
 
 
 def incident_record(incident: Mapping[str, Any], source: str) -> RawRecord:
@@ -113,32 +117,15 @@ def extract_pagerduty(
     progress: Callable[[str], None] = log.info,
 ) -> PagerDutyExtractionReport:
     """Run one incremental extraction of ``config``'s account into ``store``."""
-    batch_id = store.start_batch(config.name, "pagerduty")
-    report = PagerDutyExtractionReport(source=config.name, batch_id=batch_id)
+    report = PagerDutyExtractionReport(source=config.name)
     until = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    try:
-        _Extraction(client, store, config, batch_id, report, until).run()
-    except BaseException as exc:
-        store.discard_pending()
-        store.finish_batch(
-            batch_id,
-            "failed",
-            report.incidents_received + report.log_entries_received,
-            sum(report.landed.values()),
-            f"{type(exc).__name__}: {exc}",
-        )
-        raise
+    with store.batch(config.name, "pagerduty", report.tally) as report.batch_id:
+        _Extraction(client, store, config, report.batch_id, report, until).run()
     stats = client.api.stats
     report.requests, report.retries, report.waited_seconds = (
         stats.requests,
         stats.retries,
         stats.waited_seconds,
-    )
-    store.finish_batch(
-        batch_id,
-        "succeeded",
-        report.incidents_received + report.log_entries_received,
-        sum(report.landed.values()),
     )
     progress(
         f"{config.name}: {report.incidents_received} incidents in {report.windows} windows, "
