@@ -22,9 +22,8 @@ pytestmark = pytest.mark.pipeline
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-BROWSER_NOTE = (
-    REPO_ROOT / ".venv" / ".browser-unavailable"
-)  # written by `make browser` when it cannot install
+# written by `make browser` when it cannot install the browser
+BROWSER_NOTE = REPO_ROOT / ".venv" / ".browser-unavailable"
 FLAGS = (
     "--headless",
     "--no-sandbox",
