@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from orchestration.defs.transform import mart_asset_keys
+from orchestration.defs.transform import built_as_of, mart_asset_keys
 from orchestration.progress import reporter
-from orchestration.publish import publish_schema
+from orchestration.publish import Publication, publish_schema
 from orchestration.resources import StreamgaugeResource
 
 
@@ -20,12 +20,14 @@ def published_marts(
     context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource
 ) -> dg.MaterializeResult:
     target = streamgauge.settings.warehouse.published_path
+    publication = Publication(as_of=built_as_of(context), run_id=context.run_id)
     with streamgauge.connect() as con:
-        tables = publish_schema(con, target)
+        tables = publish_schema(con, target, publication=publication)
     reporter(context, "publish")(f"published {len(tables)} marts to {target}")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(target)),
+            "publication_id": publication.publication_id,
             "rows": dg.MetadataValue.json({t.name: t.rows for t in tables}),
         }
     )

@@ -1,15 +1,18 @@
 """dbt → staging, intermediate and marts (built and tested in the working database)."""
 
 import json
+from datetime import datetime
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.dbt import dbt_project, ensure_manifest
 from orchestration.progress import reporter, run_results_summary
 from orchestration.resources import StreamgaugeResource
 
 MANIFEST_PATH = ensure_manifest()
+# The run tag that records the as_of the marts were built at (read back by the publish step).
+AS_OF_TAG = "streamgauge/as_of"
 
 
 class StreamgaugeDbtTranslator(DagsterDbtTranslator):
@@ -24,7 +27,16 @@ class StreamgaugeDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
-TRANSLATOR = StreamgaugeDbtTranslator()
+# Every dbt test is an asset check of the model it tests (a singular test that reads several
+# models names its model in meta.dagster.ref); tests of severity error are blocking checks.
+TRANSLATOR = StreamgaugeDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def built_as_of(context: dg.OpExecutionContext) -> datetime | None:
+    """The as_of this run's dbt build used (its run tag), or None when the run built nothing."""
+    run = context.instance.get_run_by_id(context.run_id)
+    tag = run.tags.get(AS_OF_TAG) if run else None
+    return datetime.fromisoformat(tag) if tag else None
 
 
 def mart_asset_keys() -> list[dg.AssetKey]:
@@ -53,7 +65,9 @@ def failure_summary(run_results: dict) -> str:
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, streamgauge: StreamgaugeResource):
     """``dbt build`` with the run's fixed ``as_of``; a failed model or test stops publication."""
     report = reporter(context, "dbt")
-    dbt_vars = streamgauge.dbt_vars(streamgauge.as_of())
+    as_of = streamgauge.as_of()
+    context.instance.add_run_tags(context.run_id, {AS_OF_TAG: as_of.isoformat()})
+    dbt_vars = streamgauge.dbt_vars(as_of)
     report(f"dbt build as of {dbt_vars['as_of']} UTC")
     with streamgauge.dbt_environment():
         invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)

@@ -1,6 +1,9 @@
-import duckdb
+from datetime import UTC, datetime, timedelta, timezone
 
-from orchestration.publish import publish_schema
+import duckdb
+import pytest
+
+from orchestration.publish import Publication, publish_schema
 
 
 def test_publish_copies_tables_with_comments_and_replaces_atomically(tmp_path):
@@ -40,3 +43,43 @@ def test_comments_survive_publication(tmp_path):
         reader.execute("SELECT comment FROM duckdb_columns() WHERE column_name = 'x'").fetchone()[0]
         == "column doc"
     )
+
+
+def test_the_publication_table_names_the_publication_and_counts_every_mart(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.a AS SELECT range AS x FROM range(3)")
+    con.execute("CREATE TABLE marts.b AS SELECT 1 AS y WHERE false")
+    publication = Publication(
+        as_of=datetime(2026, 11, 1, 12, tzinfo=UTC),
+        run_id="run-1",
+        publication_id="pub-1",
+        published_at=datetime(2026, 11, 1, 14, 30, tzinfo=timezone(timedelta(hours=2))),
+    )
+    publish_schema(con, tmp_path / "p.duckdb", publication=publication)
+    reader = duckdb.connect(str(tmp_path / "p.duckdb"), read_only=True)
+    assert reader.execute("SELECT * FROM marts.publication ORDER BY mart").fetchall() == [
+        ("pub-1", datetime(2026, 11, 1, 12, 30), datetime(2026, 11, 1, 12), "run-1", "a", 3),
+        ("pub-1", datetime(2026, 11, 1, 12, 30), datetime(2026, 11, 1, 12), "run-1", "b", 0),
+    ]
+    assert reader.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'publication' AND comment IS NOT NULL"
+    ).fetchone() == (6,)
+
+
+def test_each_publication_gets_a_new_id(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.a AS SELECT 1 AS x")
+    ids = set()
+    for _ in range(2):
+        publish_schema(con, tmp_path / "p.duckdb")
+        with duckdb.connect(str(tmp_path / "p.duckdb"), read_only=True) as reader:
+            ids.add(reader.execute("SELECT DISTINCT publication_id FROM marts.publication").fetchone()[0])
+    assert len(ids) == 2
+
+
+def test_a_mart_may_not_take_the_publication_tables_name(tmp_path):
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.publication AS SELECT 1 AS x")
+    with pytest.raises(ValueError, match="reserved"):
+        publish_schema(con, tmp_path / "p.duckdb")
+    assert not (tmp_path / "p.duckdb").exists()

@@ -114,14 +114,14 @@ timeline as (
         own_commits.listed_commit_count,
         changes.deployment_id,
         changes.deployed_at,
-        case
+        cast(case
             when pull_requests.additions is not null and pull_requests.deletions is not null
                 then pull_requests.additions + pull_requests.deletions
             when rebased_commits.lines is not null then rebased_commits.lines
             when squash_commits.lines is not null then squash_commits.lines
             when own_commits.listed_commits_in_git > 0 and own_commits.listed_commits_in_git = own_commits.listed_commit_count
                 then own_commits.listed_commit_lines
-        end as size_lines,
+        end as {{ dbt.type_bigint() }}) as size_lines,
         case
             when pull_requests.additions is not null and pull_requests.deletions is not null then 'pull_request'
             when rebased_commits.lines is not null then 'rebased_commits'

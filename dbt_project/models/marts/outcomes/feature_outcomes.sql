@@ -249,7 +249,7 @@ select
     has_rollback,
     item_adoption_pct as adoption_pct,
     item_adoption_source as adoption_source,
-    case when item_adoption_source in ('usage_export', 'mixed') then eligible_user_days end as adoption_eligible_user_days,
+    cast(case when item_adoption_source in ('usage_export', 'mixed') then eligible_user_days end as {{ dbt.type_bigint() }}) as adoption_eligible_user_days,
     adoption_is_small_sample,
     credit_share,
     credit_method,

@@ -51,7 +51,7 @@ select
     environments.environment_key,
     environments.environment_name,
     environments.environment_key = '{{ var("outcome_release_environment", "production") }}' as is_release_environment,
-    {{ share }} as release_share_pct,
+    cast({{ share }} as double precision) as release_share_pct,
     flags.created_at as flag_created_at,
     summary.first_on_at,
     summary.released_at,
