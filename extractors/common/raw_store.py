@@ -17,6 +17,10 @@ Pages are staged in a temporary table and merged into ``raw`` at a *checkpoint*,
 transaction with the source's cursor. An interrupted run therefore resumes from its last
 checkpoint, and a re-run lands nothing twice: a version lands only when its content differs from the
 record's latest landed version (so a record that returns to an earlier state lands again).
+
+With a :class:`~extractors.common.gate.Gate`, every checkpoint first quarantines the pending records
+that fail their table's expectation suite, and a batch that fails a batch-level check is held when it
+ends (status ``quarantined``): see :mod:`extractors.common.gate`.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from pathlib import Path
 import duckdb
 import orjson
 import pyarrow as pa
+
+from extractors.common.gate import Gate, ensure_tables
 
 RAW_SCHEMA = "raw"
 META_SCHEMA = "meta"
@@ -85,9 +91,12 @@ def sha256_of_file(path: Path) -> str:
 class RawStore:
     """Writes raw payloads and extraction state through one DuckDB connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, gate: Gate | None = None):
         self.con = con
+        self.gate = gate
+        self.batch_ids: list[str] = []  # the batches this store started, in order
         self._pending: dict[str, int] = {}
+        self._cursors_at_start: dict[str, list[tuple]] = {}
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
         con.execute(f"""
@@ -103,6 +112,8 @@ class RawStore:
             CREATE TABLE IF NOT EXISTS {META_SCHEMA}.loaded_files (
                 source VARCHAR, file_name VARCHAR, sha256 VARCHAR, loaded_at TIMESTAMP, batch_id VARCHAR,
                 records BIGINT, PRIMARY KEY (source, file_name, sha256))""")
+        if gate is not None:
+            ensure_tables(con)
 
     # -- tables ---------------------------------------------------------------------------------
     def ensure_table(self, table: str) -> str:
@@ -206,6 +217,9 @@ class RawStore:
         landed: dict[str, int] = {}
         self.con.execute("BEGIN TRANSACTION")
         try:
+            if self.gate is not None:
+                for table in list(self._pending):
+                    self.gate.screen(self.con, table, f"pending_{table}", utc_now())
             for table in list(self._pending):
                 pending = f"pending_{table}"
                 before = self._count(table)
@@ -278,6 +292,10 @@ class RawStore:
             f"INSERT INTO {META_SCHEMA}.batches VALUES (?, ?, ?, ?, NULL, 'running', 0, 0, NULL)",
             [batch_id, source, source_kind, utc_now()],
         )
+        self.batch_ids.append(batch_id)
+        self._cursors_at_start[batch_id] = self.con.execute(
+            f"SELECT * FROM {META_SCHEMA}.cursors WHERE source = ?", [source]
+        ).fetchall()
         return batch_id
 
     @contextmanager
@@ -296,13 +314,26 @@ class RawStore:
 
     def finish_batch(
         self, batch_id: str, status: str, received: int, landed: int, message: str | None = None
-    ) -> None:
+    ) -> str:
+        """Record how the batch ended; with a gate, a succeeded batch is checked first and may be held.
+        Returns the final status."""
+        if status == "succeeded" and self.gate is not None:
+            source, kind = self.con.execute(
+                f"SELECT source, source_kind FROM {META_SCHEMA}.batches WHERE batch_id = ?", [batch_id]
+            ).fetchone()
+            reason = self.gate.close_batch(self.con, batch_id, source, kind, utc_now())
+            if reason:
+                self.gate.hold(
+                    self.con, batch_id, reason, self._cursors_at_start.get(batch_id, []), source, utc_now()
+                )
+                status, message = "quarantined", reason
         self.con.execute(
             f"""UPDATE {META_SCHEMA}.batches
                 SET finished_at = ?, status = ?, records_received = ?, records_landed = ?, message = ?
                 WHERE batch_id = ?""",
             [utc_now(), status, received, landed, message, batch_id],
         )
+        return status
 
     # -- files ----------------------------------------------------------------------------------
     def file_loaded(self, source: str, file_name: str, sha256: str) -> bool:

@@ -10,7 +10,9 @@ A folder may hold, in any mix:
 
 Each file is loaded in its own checkpoint and remembered by name and checksum: loading the same
 file again is a no-op, a changed file with the same name loads again. A malformed file is reported
-with its name, line and column; the other files still land.
+with its name, line and column; the other files still land. In a ``*.jsonl`` file, a line that is not a
+JSON object is staged as it is (record id ``<file>:<line>``), so the gate quarantines it with the rest of
+the file landing.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ class ExportLoadReport:
     landed: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class UnreadableLine:
+    """A line of a JSON-lines export that is not a JSON object: landed as text, for the gate to quarantine."""
+
+    number: int
+    text: str
+
+
 def _position(text: bytes, offset: int) -> tuple[int, int]:
     line = text.count(b"\n", 0, offset) + 1
     column = offset - (text.rfind(b"\n", 0, offset) + 1) + 1
@@ -46,7 +56,8 @@ def _position(text: bytes, offset: int) -> tuple[int, int]:
 
 
 def parse_json_file(path: Path) -> Any:
-    """A JSON document, or the list of documents of a JSON-lines file; errors name line and column."""
+    """A JSON document, or the documents of a JSON-lines file (a line that is not a JSON object as an
+    :class:`UnreadableLine`); errors in a JSON file name line and column."""
     text = path.read_bytes()
     if path.suffix == ".jsonl":
         documents = []
@@ -54,11 +65,11 @@ def parse_json_file(path: Path) -> Any:
             if not line.strip():
                 continue
             try:
-                documents.append(orjson.loads(line))
-            except orjson.JSONDecodeError as exc:
-                raise SourceError(
-                    f"{path}: line {number}, column {exc.colno}: malformed JSON ({exc.msg})"
-                ) from exc
+                document = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                document = None
+            readable = isinstance(document, dict)
+            documents.append(document if readable else UnreadableLine(number, line.decode(errors="replace")))
         return documents
     try:
         return orjson.loads(text)
@@ -77,6 +88,9 @@ def reference_table_for(path: Path) -> str | None:
 
 def records_from_document(document: Any, path: Path, source: str) -> Iterator[tuple[str, RawRecord]]:
     """(table, record) pairs for one export document."""
+    if isinstance(document, UnreadableLine):
+        yield ISSUES, RawRecord(record_id=f"{path.name}:{document.number}", payload=document.text)
+        return
     reference_table = reference_table_for(path)
     if reference_table:
         items = document if isinstance(document, list) else document.get("values", [])
