@@ -20,7 +20,7 @@ def published_marts(
     context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource
 ) -> dg.MaterializeResult:
     target = streamgauge.settings.warehouse.published_path
-    publication = Publication(as_of=built_as_of(context), run_id=context.run_id)
+    publication = Publication(as_of=built_as_of(context), run_id=context.run.run_id)
     with streamgauge.connect() as con:
         tables = publish_schema(con, target, publication=publication)
     reporter(context, "publish")(f"published {len(tables)} marts to {target}")

@@ -34,7 +34,7 @@ TRANSLATOR = StreamgaugeDbtTranslator(settings=DagsterDbtTranslatorSettings(enab
 
 def built_as_of(context: dg.OpExecutionContext) -> datetime | None:
     """The as_of this run's dbt build used (its run tag), or None when the run built nothing."""
-    run = context.instance.get_run_by_id(context.run_id)
+    run = context.instance.get_run_by_id(context.run.run_id)
     tag = run.tags.get(AS_OF_TAG) if run else None
     return datetime.fromisoformat(tag) if tag else None
 
@@ -66,7 +66,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, streamgau
     """``dbt build`` with the run's fixed ``as_of``; a failed model or test stops publication."""
     report = reporter(context, "dbt")
     as_of = streamgauge.as_of()
-    context.instance.add_run_tags(context.run_id, {AS_OF_TAG: as_of.isoformat()})
+    context.instance.add_run_tags(context.run.run_id, {AS_OF_TAG: as_of.isoformat()})
     dbt_vars = streamgauge.dbt_vars(as_of)
     report(f"dbt build as of {dbt_vars['as_of']} UTC")
     with streamgauge.dbt_environment():

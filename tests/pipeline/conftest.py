@@ -1,8 +1,10 @@
 """One simulated organisation run through the whole pipeline twice (an incremental second run after
-the source moved on and an issue was deleted), shared by the known-answer tests."""
+the source moved on and an issue was deleted), shared by the known-answer tests. A reader process
+queries the published marts throughout the second run (its log is kept for the publication tests)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,6 +12,7 @@ import pytest
 
 from extractors.simulation import JiraTruth, OrgConfig, SimulatedOrganisation
 from tests.support.pipeline import PipelineRun, run_pipeline
+from tests.support.published_reader import ReaderLog, publication_id, reading
 
 FIRST_RUN_CLOCK = datetime(2026, 10, 20, tzinfo=UTC)
 
@@ -21,6 +24,10 @@ class FlowPipeline:
     run: PipelineRun
     first_run_flow_items: int
     deleted_issue_id: str
+    first_publication_id: str
+    second_publication_id: str
+    second_run_finished_at: float
+    reader_during_second_run: ReaderLog
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +42,21 @@ def flow_pipeline(tmp_path_factory) -> FlowPipeline:
     org.set_clock(org.config.end)
     victim = next(i for i in org.jira_truth().flow_items() if i.is_completed and not i.edge_cases)
     org.jira.delete_issue(victim.issue_id)
-    second = run_pipeline(org, data_dir)
+    published = first.settings.warehouse.published_path
+    first_id = publication_id(published)
+    with reading(published, tmp_path_factory.mktemp("flow_pipeline_reader")) as reader:
+        second = run_pipeline(org, data_dir)
+        finished_at = time.time()
+        reader.wait_past(finished_at)
     assert second.succeeded, "the incremental pipeline run failed"
-    return FlowPipeline(org, org.jira_truth(), second, first_count, victim.issue_id)
+    return FlowPipeline(
+        org,
+        org.jira_truth(),
+        second,
+        first_count,
+        victim.issue_id,
+        first_id,
+        publication_id(published),
+        finished_at,
+        reader,
+    )
