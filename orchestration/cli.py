@@ -4,6 +4,7 @@ streamgauge demo              simulated organisation → warehouse → published
 streamgauge run               the main job against streamgauge.yml (your real sources)
 streamgauge summary           print the summary of the published marts
 streamgauge docs              regenerate the README's mart reference from the dbt docs
+streamgauge bench            speed and peak memory at several simulated sizes, with baselines
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ def _error_chain(error) -> str:
     return "\n  caused by: ".join(messages)
 
 
-def run_main_job(config_path: Path, *, verbose: bool = False) -> bool:
-    """Materialise every asset in-process against ``config_path``; True when everything succeeded."""
+def run_main_job(config_path: Path, *, verbose: bool = False, instance=None) -> bool:
+    """Materialise every asset in-process against ``config_path`` on ``instance`` (default: an
+    ephemeral one); True when everything succeeded."""
     import dagster as dg
 
     with environment({CONFIG_ENV: str(config_path)}):
@@ -56,7 +58,7 @@ def run_main_job(config_path: Path, *, verbose: bool = False) -> bool:
             if not verbose:
                 stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(os.devnull, "w"))))
             result = job.execute_in_process(
-                instance=dg.DagsterInstance.ephemeral(),
+                instance=instance or dg.DagsterInstance.ephemeral(),
                 run_config={"loggers": {"console": {"config": {"log_level": level}}}},
                 raise_on_error=False,
             )
@@ -236,6 +238,14 @@ def docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench(args: argparse.Namespace) -> int:
+    from orchestration.bench.run import run_benchmark
+    from orchestration.bench.sizes import parse_sizes
+
+    run_benchmark(parse_sizes(args.sizes), Path(args.work_dir).resolve(), Path(args.results).resolve())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="streamgauge", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -270,6 +280,18 @@ def build_parser() -> argparse.ArgumentParser:
         "docs", help="regenerate the README's mart reference from the dbt model docs"
     )
     p_docs.set_defaults(handler=docs)
+
+    p_bench = commands.add_parser("bench", help="measure speed and peak memory at several simulated sizes")
+    p_bench.add_argument(
+        "--sizes", help="flow items per size, comma-separated (10k,100k,1m; default: a small size)"
+    )
+    p_bench.add_argument(
+        "--work-dir", default="data/bench", help="where the sizes' warehouses go (default: %(default)s)"
+    )
+    p_bench.add_argument(
+        "--results", default="bench_results.json", help="figures file (default: %(default)s)"
+    )
+    p_bench.set_defaults(handler=bench)
     return parser
 
 

@@ -1,0 +1,51 @@
+"""The dbt invocations the benchmark times: seeds, each layer on its own, the quality checks, and
+the models ``marts.stage_durations`` needs (the like-for-like comparison with the baselines)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from orchestration.config import Settings
+from orchestration.dbt import DBT_PROJECT_DIR, MAPPINGS_ENV, WAREHOUSE_ENV, dbt_executable
+from orchestration.resources import StreamgaugeResource
+
+LAYERS = ("staging", "intermediate", "marts")
+
+# phase name → dbt arguments, in the order they run
+STEPS: dict[str, list[str]] = {
+    "dbt_seed": ["seed"],
+    **{f"dbt_{layer}": ["run", "--select", f"path:models/{layer}"] for layer in LAYERS},
+    "dbt_tests": ["test"],
+    "dbt_stage_durations": ["run", "--select", "+stage_durations"],
+}
+
+
+def dbt_command(arguments: list[str], config_path: Path, work_dir: Path) -> list[str]:
+    """A dbt invocation against the working database of ``config_path`` with the run's variables;
+    its artefacts go to ``work_dir`` (never the project's own target folder)."""
+    resource = StreamgaugeResource(config_path=str(config_path))
+    dbt_vars = resource.dbt_vars(resource.as_of())
+    return [
+        dbt_executable(),
+        "--quiet",
+        *arguments,
+        "--vars",
+        json.dumps(dbt_vars),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    env = {**os.environ, WAREHOUSE_ENV: str(settings.warehouse.working_path)}
+    if settings.mappings_dir:
+        env[MAPPINGS_ENV] = str(settings.mappings_dir)
+    return env

@@ -1,0 +1,98 @@
+"""The benchmark's Python phases, each run in its own process so its wall time and peak memory are
+its own: ``python -m orchestration.bench.phases <phase> <streamgauge.yml> <result.json>``.
+
+pipeline   the whole main job, as ``streamgauge demo`` runs it, with its steps' durations
+pandas     baseline (a), the tutorial's pandas recipe, written to <result>.parquet
+sql        baseline (b), the hand-written DuckDB query, written to <result>.parquet
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.config import load_settings
+
+HAND_WRITTEN_QUERY = Path(__file__).with_name("stage_durations.sql")
+
+
+def raw_row_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' ORDER BY table_name"
+            ).fetchall()
+        ]
+        return {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in tables}
+
+
+def pipeline(config_path: Path) -> dict:
+    import dagster as dg
+
+    from orchestration.cli import run_main_job
+
+    instance = dg.DagsterInstance.ephemeral()
+    started = time.monotonic()
+    ok = run_main_job(config_path, instance=instance)
+    wall = time.monotonic() - started
+    if not ok:
+        raise SystemExit(f"the main job failed against {config_path}")
+    run = instance.get_runs(limit=1)[0]
+    steps = {
+        stat.step_key: round(stat.end_time - stat.start_time, 2)
+        for stat in instance.get_run_step_stats(run.run_id)
+        if stat.end_time and stat.start_time
+    }
+    rows = raw_row_counts(load_settings(config_path).warehouse.working_path)
+    return {"wall_s": round(wall, 2), "steps_s": steps, "raw_rows": rows}
+
+
+def _baseline(config_path: Path, result_path: Path, compute) -> dict:
+    settings = load_settings(config_path)
+    with duckdb.connect(str(settings.warehouse.working_path), read_only=True) as con:
+        started = time.monotonic()
+        frame = compute(con, settings.warehouse.as_of)
+        wall = time.monotonic() - started
+    frame.to_parquet(result_path.with_suffix(".parquet"), index=False)
+    return {"compute_s": round(wall, 2), "rows": len(frame)}
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def pandas_baseline(config_path: Path, result_path: Path) -> dict:
+    from orchestration.bench.pandas_baseline import stage_durations
+
+    return _baseline(config_path, result_path, stage_durations)
+
+
+def sql_baseline(config_path: Path, result_path: Path) -> dict:
+    return _baseline(
+        config_path,
+        result_path,
+        lambda con, as_of: con.execute(HAND_WRITTEN_QUERY.read_text(), {"as_of": _naive_utc(as_of)}).df(),
+    )
+
+
+PHASES = {
+    "pipeline": lambda config, result: pipeline(config),
+    "pandas": pandas_baseline,
+    "sql": sql_baseline,
+}
+
+
+def main(argv: list[str]) -> int:
+    phase, config_path, result_path = argv[0], Path(argv[1]), Path(argv[2])
+    result_path.write_text(json.dumps(PHASES[phase](config_path, result_path)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
