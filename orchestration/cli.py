@@ -18,8 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+from extractors.simulation.corruption import CORRUPTIONS
 from orchestration.config import CONFIG_ENV, Settings, load_settings
-from orchestration.demo import environment, simulated_sources
+from orchestration.demo import corrupted_demo, environment, simulated_sources
 
 log = logging.getLogger("streamgauge")
 
@@ -187,7 +188,7 @@ def demo(args: argparse.Namespace) -> int:
     from extractors.simulation import OrgConfig, SimulatedOrganisation
 
     data_dir = Path(args.data_dir).resolve()
-    if data_dir.exists():
+    if data_dir.exists() and not args.corrupt:
         shutil.rmtree(data_dir)
     started = time.monotonic()
     log.info(
@@ -197,6 +198,10 @@ def demo(args: argparse.Namespace) -> int:
         args.seed,
     )
     org = SimulatedOrganisation.generate(OrgConfig(seed=args.seed, teams=args.teams, flow_items=args.items))
+    if args.corrupt:
+        return corrupted_demo(
+            org, data_dir, args.corrupt, lambda path: run_main_job(path, verbose=args.verbose)
+        )
     with simulated_sources(org, data_dir) as config_path:
         log.info(
             "simulated Jira, GitHub, PagerDuty and LaunchDarkly APIs on loopback; "
@@ -264,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--items", type=int, default=1500, help="flow items to simulate (default: %(default)s)"
     )
     p_demo.add_argument("--teams", type=int, default=3, help="teams / Jira projects (default: %(default)s)")
+    p_demo.add_argument(
+        "--corrupt",
+        choices=sorted(CORRUPTIONS),
+        help="run again with the sources serving this kind of bad data and show the gates holding it",
+    )
     p_demo.set_defaults(handler=demo)
 
     p_run = commands.add_parser("run", help="run the main job once against your configuration")

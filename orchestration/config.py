@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from extractors.common.http import SourceError
+from extractors.common.quality import QualitySettings
 from extractors.git.config import DEFAULT_REF_PREFIXES, GitSourceConfig
 from extractors.github.config import GitHubSourceConfig
 from extractors.jira.config import DEFAULT_FIELDS, JiraSourceConfig
@@ -29,6 +30,7 @@ SOURCE_KINDS = frozenset(
     {"jira", "jira_export", "git", "github", "pagerduty", "launchdarkly", "product_files"}
 )
 DEFAULT_CONFIG = Path("streamgauge.yml")
+DEFAULT_FRESHNESS_HOURS = 24.0  # a source with no successful batch for this long raises its freshness check
 
 
 class ConfigError(ValueError):
@@ -79,6 +81,8 @@ class Settings:
     pagerduty: tuple[PagerDutySourceConfig, ...] = ()
     launchdarkly: tuple[LaunchDarklySourceConfig, ...] = ()
     product_files: tuple[ProductFilesConfig, ...] = ()
+    quality: QualitySettings = field(default_factory=QualitySettings)
+    freshness_hours: Mapping[str, float] = field(default_factory=dict)  # by source name
     source_file: Path | None = None
 
     def history_horizons(self) -> dict[str, str]:
@@ -149,7 +153,24 @@ def _entries(sources: Mapping[str, Any], key: str, where: str) -> list[tuple[str
     for i, entry in enumerate(value):
         if not isinstance(entry, Mapping):
             raise ConfigError(f"{where}: sources.{key}[{i}] must be a mapping")
-    return [(f"{where}: sources.{key}[{i}]", entry) for i, entry in enumerate(value)]
+    return [
+        (f"{where}: sources.{key}[{i}]", {k: v for k, v in entry.items() if k != "freshness_hours"})
+        for i, entry in enumerate(value)
+    ]
+
+
+def _freshness_hours(sources: Mapping[str, Any], where: str) -> dict[str, float]:
+    """``freshness_hours`` of every source (any kind takes it), by name."""
+    hours = {}
+    for kind in sorted(SOURCE_KINDS):
+        for i, entry in enumerate(sources.get(kind) or []):
+            value = (
+                entry.get("freshness_hours", DEFAULT_FRESHNESS_HOURS) if isinstance(entry, Mapping) else None
+            )
+            if not isinstance(value, int | float) or value <= 0:
+                raise ConfigError(f"{where}: sources.{kind}[{i}].freshness_hours must be a positive number")
+            hours[str(entry.get("name"))] = float(value)
+    return hours
 
 
 def _git(entry: Mapping[str, Any], base_dir: Path, where: str) -> GitSourceConfig:
@@ -222,7 +243,8 @@ def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | N
     warehouse = _section(raw, "warehouse", where)
     flow = _section(raw, "flow", where)
     sources = _section(raw, "sources", where)
-    unknown = set(raw) - {"warehouse", "flow", "sources", "mappings_dir"}
+    quality = _section(raw, "quality", where)
+    unknown = set(raw) - {"warehouse", "flow", "sources", "mappings_dir", "quality"}
     if unknown:
         raise ConfigError(f"{where}: unknown top-level key(s) {sorted(unknown)}")
     unknown_sources = set(sources) - SOURCE_KINDS
@@ -234,6 +256,7 @@ def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | N
     mappings_dir = raw.get("mappings_dir")
     _check_keys(flow, FlowSettings, f"{where}: flow")
     _check_keys(warehouse, WarehouseSettings, f"{where}: warehouse")
+    _check_keys(quality, QualitySettings, f"{where}: quality")
     return Settings(
         warehouse=WarehouseSettings(
             data_dir=(base_dir / warehouse.get("data_dir", "data")).resolve(),
@@ -255,6 +278,8 @@ def parse_settings(raw: Mapping[str, Any], base_dir: Path, source_file: Path | N
         product_files=tuple(
             _product_files(entry, base_dir, at) for at, entry in _entries(sources, "product_files", where)
         ),
+        quality=QualitySettings(**quality),
+        freshness_hours=_freshness_hours(sources, where),
         source_file=source_file,
     )
 

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
+import logging
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import yaml
 
+from extractors.common.raw_store import utc_now
 from extractors.simulation import SimulatedApis, SimulatedOrganisation
+from extractors.simulation.corruption import CORRUPTIONS, EXPORT_NAME, CorruptionPlan
 from orchestration.dbt import DBT_PROJECT_DIR
 
+log = logging.getLogger("streamgauge.demo")
 SHIPPED_MAPPINGS = DBT_PROJECT_DIR / "seeds" / "mappings"
 
 # Credentials the simulated APIs accept; they exist only for the demo and are not secrets.
@@ -63,6 +69,7 @@ def demo_config(
     as_of: datetime,
     timezone: str,
     mappings_dir: Path | None = None,
+    jira_export: Path | None = None,
 ) -> dict:
     """The configuration of the simulated organisation's sources (credentials by variable name only)."""
     config: dict = {
@@ -115,6 +122,8 @@ def demo_config(
     }
     if mappings_dir:
         config["mappings_dir"] = str(mappings_dir)
+    if jira_export:
+        config["sources"]["jira_export"] = [{"name": EXPORT_NAME, "path": str(jira_export)}]
     return config
 
 
@@ -138,17 +147,20 @@ def simulated_sources(
     *,
     as_of: datetime | None = None,
     mappings_dir: Path | None = None,
+    corruption: CorruptionPlan | None = None,
 ) -> Iterator[Path]:
     """Serve ``org`` on loopback, write its Git clones and a configuration; yield the configuration's path.
 
-    The demo credentials are in the environment for the duration of the block.
+    The demo credentials are in the environment for the duration of the block. ``corruption`` makes the
+    sources serve one kind of bad data.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     moment = as_of or org.clock
     repositories = org.write_git_repositories(data_dir / "repos", moment)
     product_files = org.write_outcome_files(data_dir / "product", moment)
     mappings_dir = mappings_dir or write_demo_mappings(org, data_dir / "mappings")
-    apis = SimulatedApis(org, credentials=demo_api_credentials())
+    apis = SimulatedApis(org, credentials=demo_api_credentials(), corruption=corruption)
+    export = corruption.write_export(data_dir / EXPORT_NAME) if corruption else None
     with apis.serve() as server, environment(DEMO_SECRETS):
         config = demo_config(
             {source: server.base_url(source) for source in ("jira", "github", "pagerduty", "launchdarkly")},
@@ -158,6 +170,7 @@ def simulated_sources(
             as_of=moment,
             timezone=org.config.user_timezone,
             mappings_dir=mappings_dir,
+            jira_export=export,
         )
         path = data_dir / "streamgauge.yml"
         path.write_text(
@@ -165,3 +178,48 @@ def simulated_sources(
             + yaml.safe_dump(config, sort_keys=False)
         )
         yield path
+
+
+def corrupted_demo(
+    org: SimulatedOrganisation, data_dir: Path, kind: str, run_job: Callable[[Path], bool]
+) -> int:
+    """``streamgauge demo --corrupt <kind>``: publish a good run if nothing is published yet, run again with
+    the sources serving ``kind`` of bad data, show the failing checks' lines and that the published
+    marts were kept. 0 when the gate held."""
+    plan = CorruptionPlan(kind)
+    published = data_dir / "streamgauge.duckdb"
+    if not published.exists():
+        log.info("nothing published in %s yet: publishing a good run first", data_dir)
+        with simulated_sources(org, data_dir) as config_path:
+            if not run_job(config_path):
+                log.error("the good run failed; no corruption was tried")
+                return 1
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+    log.info("running again with corrupted sources: %s", CORRUPTIONS[kind])
+    started = utc_now()
+    with simulated_sources(org, data_dir, corruption=plan) as config_path:
+        passed = run_job(config_path)
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        held = con.execute(
+            """SELECT source, table_name, count(*), any_value(reason) FROM quarantine.records
+               WHERE quarantined_at >= ? GROUP BY ALL ORDER BY ALL""",
+            [started],
+        ).fetchall()
+    for source, table, count, reason in held:
+        log.info("quarantined: %d record(s) of %s from %s, e.g. %s", count, table, source, reason)
+    kept = hashlib.sha256(published.read_bytes()).hexdigest() == before
+    with duckdb.connect(str(published), read_only=True) as con:
+        items = con.execute("SELECT count(*) FROM marts.flow_items").fetchone()[0]
+    if passed or not kept:
+        log.error(
+            "the corrupted run was not stopped by the gates (published marts %s)", "kept" if kept else "lost"
+        )
+        return 1
+    log.info(
+        "the gates held: the previously published marts in %s were kept byte for byte (sha256 %s…) and "
+        "still answer (%d flow items)",
+        published,
+        before[:12],
+        items,
+    )
+    return 0

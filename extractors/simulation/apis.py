@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from extractors.simulation.corruption import CorruptionPlan
 from extractors.simulation.faults import FaultPlan, SimulatedInterruption
 from extractors.simulation.github.api import GitHubApi
 from extractors.simulation.jira.api import Credentials, JiraApi
@@ -59,10 +60,12 @@ class SimulatedApis:
         credentials: Mapping[str, Credentials] | None = None,
         faults: Mapping[str, FaultPlan] | None = None,
         wall_clock: Callable[[], float] = time.time,
+        corruption: CorruptionPlan | None = None,
     ):
         """``wall_clock`` (epoch seconds) times GitHub's rate-limit window and its ``x-ratelimit-reset``;
-        give it the client's clock when a test fakes time."""
+        give it the client's clock when a test fakes time. ``corruption`` rewrites what the APIs answer."""
         self.org = org
+        self.corruption = corruption
         self.credentials = dict(DEFAULT_CREDENTIALS if credentials is None else credentials)
         self.faults = dict(faults or {})
         self.request_log: list[RequestRecord] = []
@@ -119,6 +122,8 @@ class SimulatedApis:
             response = api.rate_limited(plan.retry_after_seconds)
         else:
             response = api.handle(SimRequest(method.upper(), "/" + rest, query, headers, body))
+            if self.corruption is not None:
+                response = self.corruption.respond(source, "/" + rest, response)
         flat_query = {k: ",".join(v) for k, v in query.items()}
         with self._lock:
             self.request_log.append(

@@ -13,12 +13,12 @@ from extractors.github.client import connect_github
 from extractors.github.extract import GITHUB_TABLES, extract_github
 from extractors.pagerduty.client import connect_pagerduty
 from extractors.pagerduty.extract import PAGERDUTY_TABLES, extract_pagerduty
-from orchestration.landing import EXTRACT_RETRY, land_sources, raw_specs
+from orchestration.landing import land_sources, raw_asset
 from orchestration.progress import reporter
 from orchestration.resources import StreamgaugeResource
 
 
-@dg.multi_asset(specs=raw_specs(GIT_TABLES, "Git"), retry_policy=EXTRACT_RETRY, pool="warehouse")
+@raw_asset(GIT_TABLES, "Git")
 def git_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource):
     """Commits and refs of every configured local clone (incremental from the ref tips seen last)."""
 
@@ -35,7 +35,7 @@ def git_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource)
     )
 
 
-@dg.multi_asset(specs=raw_specs(GITHUB_TABLES, "GitHub"), retry_policy=EXTRACT_RETRY, pool="warehouse")
+@raw_asset(GITHUB_TABLES, "GitHub")
 def github_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource):
     """Pull requests with commits and reviews, deployments with statuses, workflow runs and releases."""
     now = streamgauge.as_of()
@@ -56,7 +56,7 @@ def github_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResour
     )
 
 
-@dg.multi_asset(specs=raw_specs(PAGERDUTY_TABLES, "PagerDuty"), retry_policy=EXTRACT_RETRY, pool="warehouse")
+@raw_asset(PAGERDUTY_TABLES, "PagerDuty")
 def pagerduty_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource):
     """Incidents (by creation window, open ones followed until resolved) and their log entries."""
     now = streamgauge.as_of()

@@ -8,14 +8,14 @@ from extractors.jira.client import connect_jira
 from extractors.jira.export import load_jira_export
 from extractors.jira.extract import CHANGELOGS, ISSUES, REFERENCE_TABLES, TOMBSTONES, extract_jira
 from orchestration.config import JiraExportConfig
-from orchestration.landing import EXTRACT_RETRY, land_sources, raw_specs
+from orchestration.landing import land_sources, raw_asset
 from orchestration.progress import reporter
 from orchestration.resources import StreamgaugeResource
 
 JIRA_TABLES = (ISSUES, CHANGELOGS, *REFERENCE_TABLES.values(), TOMBSTONES)
 
 
-@dg.multi_asset(specs=raw_specs(JIRA_TABLES, "Jira"), retry_policy=EXTRACT_RETRY, pool="warehouse")
+@raw_asset(JIRA_TABLES, "Jira")
 def jira_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource):
     """Incremental extraction of every configured Jira site and export folder."""
     settings = streamgauge.settings

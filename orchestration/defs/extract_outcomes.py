@@ -12,14 +12,12 @@ from extractors.launchdarkly.client import connect_launchdarkly
 from extractors.launchdarkly.extract import LAUNCHDARKLY_TABLES, extract_launchdarkly
 from extractors.product_files.kinds import PRODUCT_TABLES
 from extractors.product_files.load import load_product_files
-from orchestration.landing import EXTRACT_RETRY, land_sources, raw_specs
+from orchestration.landing import land_sources, raw_asset
 from orchestration.progress import reporter
 from orchestration.resources import StreamgaugeResource
 
 
-@dg.multi_asset(
-    specs=raw_specs(LAUNCHDARKLY_TABLES, "LaunchDarkly"), retry_policy=EXTRACT_RETRY, pool="warehouse"
-)
+@raw_asset(LAUNCHDARKLY_TABLES, "LaunchDarkly")
 def launchdarkly_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource):
     """Feature flags of every configured project, and the audit log of their changes (incremental)."""
     now = streamgauge.as_of()
@@ -40,7 +38,7 @@ def launchdarkly_raw(context: dg.AssetExecutionContext, streamgauge: Streamgauge
     )
 
 
-@dg.multi_asset(specs=raw_specs(PRODUCT_TABLES, "Product file"), retry_policy=EXTRACT_RETRY, pool="warehouse")
+@raw_asset(PRODUCT_TABLES, "Product file")
 def product_files_raw(context: dg.AssetExecutionContext, streamgauge: StreamgaugeResource):
     """Daily feature usage, NPS responses, declared values and feature_usage.csv files not loaded yet."""
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from extractors.simulation import SimulatedOrganisation
+from extractors.simulation.corruption import CorruptionPlan
 from orchestration.cli import run_main_job
 from orchestration.config import Settings, load_settings
 from orchestration.demo import simulated_sources
@@ -33,9 +34,12 @@ def run_pipeline(
     *,
     as_of: datetime | None = None,
     mappings_dir: Path | None = None,
+    corruption: CorruptionPlan | None = None,
 ) -> PipelineRun:
     """Serve ``org`` as every demo source and run the main job into ``data_dir`` (kept between calls)."""
-    with simulated_sources(org, data_dir, as_of=as_of, mappings_dir=mappings_dir) as config_path:
+    with simulated_sources(
+        org, data_dir, as_of=as_of, mappings_dir=mappings_dir, corruption=corruption
+    ) as config_path:
         succeeded = run_main_job(config_path)
     return PipelineRun(succeeded, load_settings(config_path), config_path)
 
