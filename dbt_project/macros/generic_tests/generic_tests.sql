@@ -27,12 +27,20 @@ where {{ column_name }} is not null and (
 )
 {% endtest %}
 
-{#- The combination of `columns` is unique. -#}
-{% test unique_combination_of_columns(model, columns) %}
+{#- The combination of `columns` is a key: unique, and none of its columns NULL except those
+    listed in `nullable` (for example the optional ends of a link). -#}
+{% test unique_combination_of_columns(model, columns, nullable=[]) %}
+{%- set required = columns | reject('in', nullable) | list %}
 select {{ columns | join(', ') }}, count(*) as row_count
 from {{ model }}
 group by {{ columns | join(', ') }}
 having count(*) > 1
+{%- if required %}
+union all
+select {{ columns | join(', ') }}, 1 as row_count
+from {{ model }}
+where {% for column in required %}{% if not loop.first %} or {% endif %}{{ column }} is null{% endfor %}
+{%- endif %}
 {% endtest %}
 
 {#- `column_name` is NULL exactly when `condition` holds (a "NULL when skipped" contract). -#}
