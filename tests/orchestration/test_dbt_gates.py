@@ -1,11 +1,14 @@
 """The dbt side of the gate, read from the manifest: every mart has an enforced contract, and every
-dbt test is a Dagster asset check, blocking unless its severity is warn."""
+dbt test is a Dagster asset check, blocking unless its severity is warn; publication waits for
+every mart."""
 
 import json
 
 import pytest
+from dagster import AssetKey
 
 from orchestration.dbt import ensure_manifest
+from orchestration.defs.publish import published_marts
 from orchestration.defs.transform import dbt_models
 
 
@@ -35,3 +38,8 @@ def test_every_dbt_test_is_an_asset_check_and_errors_block(manifest):
         spec = specs.get(test["unique_id"])
         assert spec is not None, f"{test['unique_id']} is not an asset check (set meta.dagster.ref)"
         assert spec.blocking == (test["config"]["severity"].lower() == "error"), test["unique_id"]
+
+
+def test_publication_waits_for_every_mart(manifest):
+    marts = {AssetKey(["marts", n["name"]]) for n in _nodes(manifest, "model") if n["schema"] == "marts"}
+    assert marts <= set(published_marts.dependency_keys)
