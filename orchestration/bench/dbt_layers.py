@@ -44,6 +44,11 @@ def dbt_command(arguments: list[str], config_path: Path, work_dir: Path) -> list
     ]
 
 
+def dbt_elapsed_s(work_dir: Path) -> float:
+    """The last invocation's own elapsed time (``run_results.json``): its work without the start-up."""
+    return round(json.loads((work_dir / "target" / "run_results.json").read_text())["elapsed_time"], 2)
+
+
 def dbt_env(settings: Settings) -> dict[str, str]:
     env = {**os.environ, WAREHOUSE_ENV: str(settings.warehouse.working_path)}
     if settings.mappings_dir:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pandas  # noqa: F401 - loaded before any timing: DuckDB's .df() would import it on first use
 
 from orchestration.config import load_settings
 

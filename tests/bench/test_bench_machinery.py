@@ -35,6 +35,8 @@ def _size(flow_items: int) -> dict:
     figures = {key: dict(phase) for key in PHASE_LABELS}
     figures["flow_items"] = flow_items
     figures["full_run"]["steps_s"] = {"jira_raw": 1.0, "dbt_models": 10.0}
+    figures["dbt_stage_durations"]["dbt_elapsed_s"] = 1.5
+    figures["baseline_sql"]["compute_s"] = figures["baseline_pandas"]["compute_s"] = 0.5
     figures["incremental"] |= {"steps_s": {"jira_raw": 0.5, "dbt_models": 4.0}, "new_raw_rows_pct": 1.2}
     figures["land"] |= {"jira_items_per_s": 1000.0}
     figures["size"] = {"status_changes": 20 * flow_items}
@@ -58,7 +60,9 @@ def test_the_results_file_and_table_hold_every_size_and_ratio(tmp_path):
         "incremental_dbt_vs_full_dbt",
         "incremental_run_vs_full_run",
         "marts_vs_hand_written_sql",
+        "marts_vs_hand_written_sql_compute",
         "pandas_vs_marts",
+        "pandas_vs_marts_compute",
     }
     table = format_table(sizes)
     assert "pandas baseline" in table and "10,000" in table
