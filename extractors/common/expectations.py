@@ -70,9 +70,6 @@ class Suite:
     def projection(self) -> str:
         return self.settings["projection"]
 
-    def referenced_tables(self) -> set[str]:
-        return set(_KNOWN.findall(self.projection))
-
     @cached_property
     def expectations(self) -> tuple[Expectation, ...]:
         return tuple(

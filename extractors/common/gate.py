@@ -152,7 +152,10 @@ class Gate:
         rows = con.execute(f"""
             SELECT rowid, source, record_id,
                    CASE WHEN NOT coalesce(json_valid(payload), false) THEN 'malformed JSON'
-                        ELSE 'a JSON ' || lower(json_type(payload)) || ', not an object' END
+                        ELSE 'a JSON ' || CASE json_type(payload)
+                            WHEN 'VARCHAR' THEN 'string' WHEN 'ARRAY' THEN 'array'
+                            WHEN 'BOOLEAN' THEN 'boolean'
+                            WHEN 'NULL' THEN 'null' ELSE 'number' END || ', not an object' END
             FROM {pending}
             WHERE NOT coalesce(json_valid(payload), false)
                OR (CASE WHEN json_valid(payload) THEN json_type(payload) END) <> 'OBJECT'""").fetchall()

@@ -90,14 +90,3 @@ def freshness(
         )
         found.append(Freshness(source, last, hours, line))
     return found
-
-
-def quarantined(con: duckdb.DuckDBPyConnection, batch_ids: list[str]) -> list[tuple[str, str, str]]:
-    """(table, record id, reason) of what the batches quarantined."""
-    if not batch_ids:
-        return []
-    return con.execute(
-        """SELECT table_name, record_id, reason FROM quarantine.records
-           WHERE batch_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY ALL""",
-        [batch_ids],
-    ).fetchall()

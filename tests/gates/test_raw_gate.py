@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import duckdb
+import orjson
 import pytest
 
 from extractors.common import batch_checks
@@ -23,6 +24,7 @@ from extractors.common.raw_store import RawRecord, RawStore, utc_now
 from extractors.common.validation import message
 from extractors.git.extract import GIT_TABLES
 from extractors.github.extract import GITHUB_TABLES
+from extractors.jira.export import load_jira_export
 from extractors.jira.extract import CHANGELOGS, ISSUES, REFERENCE_TABLES, TOMBSTONES
 from extractors.launchdarkly.extract import LAUNCHDARKLY_TABLES
 from extractors.pagerduty.extract import PAGERDUTY_TABLES
@@ -73,6 +75,8 @@ def test_every_raw_table_has_a_valid_suite(gate_parts):
     for suite in suites.values():
         assert suite.problems() == []
         assert {e.severity for e in suite.expectations} <= {"error", "warning"}
+        unique = [e for e in suite.expectations if e.type == "expect_column_values_to_be_unique"]
+        assert [e.field for e in unique] == [suite.record_id_field]  # no source id twice in a batch
 
 
 def test_mapping_parameters_name_known_statuses_and_environments():
@@ -205,3 +209,14 @@ def test_freshness_fails_for_a_source_without_a_recent_successful_batch(store):
         found["other-jira"].line
         == "other-jira · jira_issues · - · batches · freshness: no successful batch ever (window 24 h)"
     )
+
+
+def test_a_jira_export_line_that_is_not_an_object_is_quarantined_and_the_rest_lands(store, tmp_path):
+    good = orjson.dumps(issue("7", key="PAY-7")).decode()
+    (tmp_path / "issues.jsonl").write_text(f'{good}\n{{"id": "8", "key": \n"just text"\n')
+    report = load_jira_export(store, "acme-export", tmp_path)
+    assert report.errors == [] and landed(store, ISSUES) == ["7"]
+    rows = {r[1]: r for r in quarantined(store)}
+    assert set(rows) == {"issues.jsonl:2", "issues.jsonl:3"}
+    assert rows["issues.jsonl:2"][5] == '{"id": "8", "key": '
+    assert "a JSON string, not an object" in rows["issues.jsonl:3"][4]
