@@ -35,6 +35,11 @@ RAW_TABLES = {
     *PAGERDUTY_TABLES, *LAUNCHDARKLY_TABLES, *PRODUCT_TABLES,
 }  # fmt: skip
 SETTINGS = QualitySettings()
+# Snapshots of records that change: one read twice while a run pages (it changed meanwhile) is two versions.
+SNAPSHOT_TABLES = {
+    ISSUES, "github_pull_requests", "github_deployments", "github_workflow_runs", "github_releases",
+    "pagerduty_incidents", "launchdarkly_flags",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +80,8 @@ def test_every_raw_table_has_a_valid_suite(gate_parts):
     for suite in suites.values():
         assert suite.problems() == []
         assert {e.severity for e in suite.expectations} <= {"error", "warning"}
-        unique = [e for e in suite.expectations if e.type == "expect_column_values_to_be_unique"]
-        assert [e.field for e in unique] == [suite.record_id_field]  # no source id twice in a batch
+        unique = [e.field for e in suite.expectations if e.type == "expect_column_values_to_be_unique"]
+        assert unique == ([] if suite.table in SNAPSHOT_TABLES else [suite.record_id_field])
 
 
 def test_mapping_parameters_name_known_statuses_and_environments():
