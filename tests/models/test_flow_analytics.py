@@ -105,8 +105,8 @@ def warehouse(tmp_path_factory):
     path = work / "warehouse.duckdb"
     land_all(path, _fixture())
     # the flow analytics models, their ancestors (dora_metrics among them, on empty delivery tables)
-    # and their own tests only (the upstream models
-    # tests run in test_flow_marts and in every pipeline build)
+    # and their own tests only (the upstream models' tests run in test_flow_marts and in every
+    # pipeline build)
     result = run_dbt(
         path,
         [
