@@ -58,11 +58,13 @@ def raw_check_specs(tables: Sequence[str]) -> list[dg.AssetCheckSpec]:
     return specs
 
 
-def _result(table: str, name: str, summary: CheckSummary) -> dg.AssetCheckResult:
+def _result(table: str, name: str, summary: CheckSummary, run_log: Any) -> dg.AssetCheckResult:
     for line in summary.error_lines:
         log.error(line)
+        run_log.error(line)
     for line in summary.warning_lines:
         log.warning(line)
+        run_log.warning(line)
     return dg.AssetCheckResult(
         asset_key=["raw", table],
         check_name=name,
@@ -89,17 +91,20 @@ def check_results(
     tables: Sequence[str],
     sources: Iterable[Any],
     batch_ids: list[str],
+    run_log: Any,
 ) -> Iterator[dg.AssetCheckResult]:
-    """Every check of ``tables`` from what the run's batches recorded, and the kind's freshness."""
+    """Every check of ``tables`` from what the run's batches recorded, and the kind's freshness; each
+    failing line goes to the ``streamgauge.gates`` log and to ``run_log`` (the run's Dagster log)."""
     summaries = summarise(con, batch_ids)
     for table in tables:
         for name, level in LEVELS.items():
-            yield _result(table, name, summaries.get((table, level), CheckSummary()))
+            yield _result(table, name, summaries.get((table, level), CheckSummary()), run_log)
     windows = {s.name: settings.freshness_hours.get(s.name, DEFAULT_FRESHNESS_HOURS) for s in sources}
     found = freshness(con, tables[0], windows, utc_now())
     stale = [f.line for f in found if f.line]
     for line in stale:
         log.warning(line)
+        run_log.warning(line)
     yield dg.AssetCheckResult(
         asset_key=["raw", tables[0]],
         check_name=FRESHNESS,

@@ -81,7 +81,7 @@ def land_sources(
         totals = {
             table: con.execute(f"SELECT count(*) FROM raw.{table}").fetchall()[0][0] for table in tables
         }
-        checks = list(check_results(con, streamgauge.settings, tables, sources, store.batch_ids))
+        checks = list(check_results(con, streamgauge.settings, tables, sources, store.batch_ids, context.log))
     if not sources:
         context.log.warning(missing)
     if failures:
