@@ -17,7 +17,7 @@ import duckdb
 import yaml
 
 from extractors.common.raw_store import utc_now
-from extractors.simulation import SimulatedApis, SimulatedOrganisation
+from extractors.simulation import FaultPlan, SimulatedApis, SimulatedOrganisation
 from extractors.simulation.corruption import CORRUPTIONS, EXPORT_NAME, CorruptionPlan
 from orchestration.dbt import DBT_PROJECT_DIR
 
@@ -148,18 +148,20 @@ def simulated_sources(
     as_of: datetime | None = None,
     mappings_dir: Path | None = None,
     corruption: CorruptionPlan | None = None,
+    faults: Mapping[str, FaultPlan] | None = None,
 ) -> Iterator[Path]:
     """Serve ``org`` on loopback, write its Git clones and a configuration; yield the configuration's path.
 
     The demo credentials are in the environment for the duration of the block. ``corruption`` makes the
-    sources serve one kind of bad data.
+    sources serve one kind of bad data; ``faults`` (per source) throttle or fail them, or lift the
+    simulated GitHub's 5,000 requests per hour.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     moment = as_of or org.clock
     repositories = org.write_git_repositories(data_dir / "repos", moment)
     product_files = org.write_outcome_files(data_dir / "product", moment)
     mappings_dir = mappings_dir or write_demo_mappings(org, data_dir / "mappings")
-    apis = SimulatedApis(org, credentials=demo_api_credentials(), corruption=corruption)
+    apis = SimulatedApis(org, credentials=demo_api_credentials(), faults=faults, corruption=corruption)
     export = corruption.write_export(data_dir / EXPORT_NAME) if corruption else None
     with apis.serve() as server, environment(DEMO_SECRETS):
         config = demo_config(
