@@ -87,6 +87,28 @@ def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: s
     return con.execute(query, [database, schema, table]).fetchone()[0] > 0
 
 
+def _rejections(outcome: Outcome, source: str, table: str) -> list[Rejection]:
+    """One per failing record, and one (row -1) when the expectation could not run at all."""
+    expectation = outcome.expectation
+
+    def line(record_id: str, detail: str) -> str:
+        return message(source, table, record_id, expectation.field, expectation.type, detail)
+
+    found = [
+        Rejection(
+            f.row, f.record_id, expectation.field, expectation.type, line(f.record_id, describe(outcome, f))
+        )
+        for f in outcome.failures
+    ]
+    if outcome.error:
+        found.append(
+            Rejection(
+                -1, "*", expectation.field, expectation.type, line("*", f"could not run: {outcome.error}")
+            )
+        )
+    return found
+
+
 class Gate:
     """Row-level expectations at each checkpoint, batch-level checks when a batch ends."""
 
@@ -128,20 +150,7 @@ class Gate:
             result = results.setdefault(
                 key, CheckResult(table, "row", expectation.type, expectation.field, expectation.severity)
             )
-            failed = [
-                Rejection(
-                    f.row,
-                    f.record_id,
-                    expectation.field,
-                    expectation.type,
-                    message(
-                        source, table, f.record_id, expectation.field, expectation.type, describe(outcome, f)
-                    ),
-                )
-                for f in outcome.failures
-            ]
-            if outcome.error:
-                failed.append(Rejection(-1, "*", expectation.field, expectation.type, outcome.error))
+            failed = _rejections(outcome, source, table)
             result.add(outcome.evaluated, [r.reason for r in failed])
             if expectation.severity == "error":
                 rejections += [r for r in failed if r.row >= 0]

@@ -87,6 +87,15 @@ def _gx_suite(suite: Suite):
         return _state[key]
 
 
+def _raised(info: dict[str, Any]) -> str | None:
+    """The message of an exception the expectation raised; GX reports it either at the top level or
+    per metric it could not compute."""
+    for found in (info, *(v for v in info.values() if isinstance(v, dict))):
+        if found.get("raised_exception"):
+            return str(found.get("exception_message") or "the expectation raised").splitlines()[0]
+    return None
+
+
 def validate_frame(frame: pd.DataFrame, suite: Suite, parameters: dict[str, Any]) -> list[Outcome]:
     """Run every expectation of ``suite`` on ``frame`` (which has ``_row`` and ``record_id``)."""
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
@@ -102,9 +111,9 @@ def validate_frame(frame: pd.DataFrame, suite: Suite, parameters: dict[str, Any]
     for item in sorted(result.results, key=lambda r: r.expectation_config.meta["index"]):
         expectation = suite.expectations[item.expectation_config.meta["index"]]
         outcome = Outcome(expectation, evaluated=len(frame))
-        info = item.exception_info or {}
-        if info.get("raised_exception"):
-            outcome.error = str(info.get("exception_message") or "the expectation raised")
+        raised = _raised(item.exception_info or {})
+        if raised:
+            outcome.error = raised
         elif not item.success:
             column = expectation.column
             for index in item.result.get("unexpected_index_list") or []:

@@ -10,7 +10,7 @@ import pytest
 
 from extractors.common import batch_checks
 from extractors.common.batch_checks import Profile
-from extractors.common.expectations import load_suites
+from extractors.common.expectations import Suite, load_suites
 from extractors.common.gate import Gate
 from extractors.common.gate_report import freshness, summarise
 from extractors.common.quality import SHIPPED_MAPPINGS_DIR as MAPPINGS
@@ -225,3 +225,27 @@ def test_a_jira_export_line_that_is_not_an_object_is_quarantined_and_the_rest_la
     assert set(rows) == {"issues.jsonl:2", "issues.jsonl:3"}
     assert rows["issues.jsonl:2"][5] == '{"id": "8", "key": '
     assert "a JSON string, not an object" in rows["issues.jsonl:3"][4]
+
+
+def test_an_expectation_that_cannot_run_fails_its_check_without_quarantining(gate_parts):
+    broken = Suite(
+        ISSUES,
+        {
+            "name": ISSUES,
+            "expectations": [
+                {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "nowhere"}, "meta": {}}
+            ],
+            "meta": {
+                "streamgauge": {"source_kinds": ["jira"], "projection": "SELECT _row, record_id FROM batch"}
+            },
+        },
+    )
+    store = RawStore(duckdb.connect(), gate=Gate({ISSUES: broken}, gate_parts[1], SETTINGS))
+    batch = store.start_batch("acme-jira", "jira")
+    store.stage(ISSUES, "acme-jira", [RawRecord("1", issue("1"))], request="r", batch_id=batch)
+    store.checkpoint()
+    assert landed(store, ISSUES) == ["1"]
+    (line,) = summarise(store.con, [batch])[(ISSUES, "row")].error_lines
+    assert line.startswith(
+        "acme-jira · jira_issues · * · nowhere · expect_column_values_to_not_be_null: could not run"
+    )
