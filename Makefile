@@ -29,8 +29,8 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml ## create the virtual environment from the lock file
 
-demo: setup ## run the whole pipeline on the simulated organisation and print the summary
-	@$(PY) -m orchestration.cli demo
+demo: setup ## run the whole pipeline on the simulated organisation and print the summary (CORRUPT=<kind> to see the gates hold bad data)
+	@$(PY) -m orchestration.cli demo $(if $(CORRUPT),--corrupt $(CORRUPT),)
 
 # The report's browser test drives Debian's chromium through chromedriver. Installed when missing
 # (root, or password-less sudo); where it cannot be, the test skips and says why.
