@@ -97,6 +97,7 @@ class RawStore:
         self.batch_ids: list[str] = []  # the batches this store started, in order
         self._pending: dict[str, int] = {}
         self._cursors_at_start: dict[str, list[tuple]] = {}
+        self._tables: set[str] = set()  # raw tables known to exist (created once per store, not per page)
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
         con.execute(f"""
@@ -118,11 +119,13 @@ class RawStore:
     # -- tables ---------------------------------------------------------------------------------
     def ensure_table(self, table: str) -> str:
         table = _checked(table)
-        self.con.execute(f"""
-            CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} (
-                source VARCHAR NOT NULL, record_id VARCHAR NOT NULL, parent_id VARCHAR,
-                payload JSON, payload_hash VARCHAR NOT NULL, request VARCHAR,
-                fetched_at TIMESTAMP NOT NULL, batch_id VARCHAR NOT NULL)""")
+        if table not in self._tables:
+            self.con.execute(f"""
+                CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{table} (
+                    source VARCHAR NOT NULL, record_id VARCHAR NOT NULL, parent_id VARCHAR,
+                    payload JSON, payload_hash VARCHAR NOT NULL, request VARCHAR,
+                    fetched_at TIMESTAMP NOT NULL, batch_id VARCHAR NOT NULL)""")
+            self._tables.add(table)
         return table
 
     # -- staging and checkpoints ----------------------------------------------------------------
