@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import pytest
 
 from orchestration.demo import SHIPPED_MAPPINGS
-from tests.support.flow_analytics import local_date, week_start, xmr_chart
+from tests.support.flow_analytics import close, local_date, week_start, xmr_chart, xmr_row_differences
 
 pytestmark = pytest.mark.pipeline
 
@@ -30,12 +30,6 @@ DORA_SERIES = (
     "weekly_change_fail_rate_pct",
     "weekly_recovery_time_median_hours",
 )
-
-
-def close(a: float | None, b: float | None, tolerance: float = 1e-6) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= tolerance * max(1.0, abs(b))
 
 
 def expected_dora_series(delivery, zone: str) -> dict[tuple[str, str], list[tuple[date, float]]]:
@@ -136,18 +130,8 @@ def test_weekly_dora_charts_equal_the_delivery_truth(flow_pipeline, delivery, ch
             "weekly_change_fail_rate_pct": {"percent"},
         }.get(key[0], {"hours"}), key
         for row, point in zip(actual, xmr_chart(values), strict=True):
-            where = f"{key} week {row['period_start']}"
-            assert close(row["moving_range"], point.moving_range), where
-            assert row["segment_number"] == point.segment, where
-            assert close(row["centre_line"], point.centre), where
-            assert close(row["unpl"], point.unpl) and close(row["lnpl"], point.lnpl), where
-            assert close(row["url"], point.url), where
-            assert (row["is_rule_1"], row["is_rule_2"], row["is_rule_3"], row["is_shift_run"]) == (
-                point.rule_1,
-                point.rule_2,
-                point.rule_3,
-                point.shift_run,
-            ), where
+            differences = xmr_row_differences(row, point)
+            assert not differences, (key, row["period_start"], differences)
             for rule in ("rule_1", "rule_2", "rule_3"):
                 signals[rule] += getattr(point, rule)
     # the simulated services give the charts something to say

@@ -22,6 +22,7 @@ from extractors.simulation.jira.mapping import STAGE_ORDER, STAGES, flow_item_ty
 from extractors.simulation.timeutil import to_ms
 from tests.support.dbt import run_dbt
 from tests.support.flow_analytics import (
+    close,
     local_date,
     local_midnight,
     monte_carlo,
@@ -29,6 +30,7 @@ from tests.support.flow_analytics import (
     quantile_cont,
     week_start,
     xmr_chart,
+    xmr_row_differences,
 )
 
 pytestmark = pytest.mark.pipeline
@@ -46,12 +48,6 @@ def rows(con, sql: str) -> list[dict]:
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def close(a: float | None, b: float | None, tolerance: float = 1e-6) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= tolerance * max(1.0, abs(b))
 
 
 # ---- the ground truth, seen the way the marts look at it ---------------------------------------
@@ -484,16 +480,8 @@ def test_process_behaviour_charts_equal_the_ground_truth(truth, marts, daily_wip
         assert [r["point_index"] for r in actual] == list(range(1, len(values) + 1)), key
         assert all(close(r["value"], v) for r, v in zip(actual, values, strict=True)), key
         for row, point in zip(actual, xmr_chart(values), strict=True):
-            where = f"{key} point {point.index}"
-            assert row["segment_number"] == point.segment, where
-            assert close(row["centre_line"], point.centre), where
-            assert close(row["unpl"], point.unpl) and close(row["lnpl"], point.lnpl), where
-            assert (row["is_rule_1"], row["is_rule_2"], row["is_rule_3"], row["is_shift_run"]) == (
-                point.rule_1,
-                point.rule_2,
-                point.rule_3,
-                point.shift_run,
-            ), where
+            differences = xmr_row_differences(row, point)
+            assert not differences, (key, point.index, differences)
             signals.update(rule for rule in ("rule_1", "rule_2", "rule_3") if getattr(point, rule))
     assert signals["rule_1"] and signals["rule_3"], "the organisation's charts show signals"
 

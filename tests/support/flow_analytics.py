@@ -89,6 +89,36 @@ class XmrPoint:
     shift_run: bool = False
 
 
+def close(a: float | None, b: float | None, tolerance: float = 1e-6) -> bool:
+    """Equal within a relative tolerance (absolute below 1); NULL only equals NULL."""
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= tolerance * max(1.0, abs(b))
+
+
+def xmr_row_differences(row: Mapping, point: XmrPoint) -> list[str]:
+    """Where a process_behaviour row differs from the expected chart point (empty when it equals it)."""
+    expected = {
+        "moving_range": point.moving_range,
+        "centre_line": point.centre,
+        "unpl": point.unpl,
+        "lnpl": point.lnpl,
+        "url": point.url,
+    }
+    differences = [
+        f"{name}: {row[name]} != {value}" for name, value in expected.items() if not close(row[name], value)
+    ]
+    flags = {
+        "segment_number": point.segment,
+        "is_rule_1": point.rule_1,
+        "is_rule_2": point.rule_2,
+        "is_rule_3": point.rule_3,
+        "is_shift_run": point.shift_run,
+    }
+    differences += [f"{name}: {row[name]} != {value}" for name, value in flags.items() if row[name] != value]
+    return differences
+
+
 def _side(value: float, centre: float) -> int:
     tolerance = 1e-9 * (1 + abs(centre))
     if value > centre + tolerance:
