@@ -93,14 +93,22 @@ def print_summary(settings: Settings) -> None:
     published = settings.warehouse.published_path
     with duckdb.connect(str(published), read_only=True) as con:
         counts = con.execute("""
-            SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'marts'
+            SELECT table_name, estimated_size FROM duckdb_tables()
+            WHERE schema_name = 'marts' AND table_name <> 'publication'
             ORDER BY table_name""").fetchall()
+        publication = con.execute(
+            "SELECT any_value(publication_id), any_value(as_of), any_value(published_at) "
+            "FROM marts.publication"
+        ).fetchone()
         stages = read_lead_time_by_stage(con)
         window = con.execute(
             "SELECT min(window_start_at), min(window_end_at) FROM marts.lead_time_by_stage"
         ).fetchone()
         outcome_lines = _outcome_summary(con, {name for name, _ in counts})
     print(f"\nPublished marts ({published}):")
+    publication_id, as_of, published_at = publication
+    as_of_text = f"as of {as_of:%Y-%m-%d %H:%M} UTC" if as_of else "as_of unknown"
+    print(f"  publication {publication_id}, {as_of_text}, published {published_at:%Y-%m-%d %H:%M:%S} UTC")
     for name, rows in counts:
         print(f"  marts.{name:<24}{rows:>10,} rows")
     if window[0]:

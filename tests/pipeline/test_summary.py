@@ -19,7 +19,12 @@ def test_summary_names_the_prime_delay_and_the_chart_exists(flow_pipeline, capsy
         assert f"marts.{mart}" in out
     with flow_pipeline.run.published() as con:
         widest = con.execute("SELECT stage FROM marts.lead_time_by_stage WHERE is_widest").fetchone()[0]
+        publication_id, as_of = con.execute(
+            "SELECT DISTINCT publication_id, as_of FROM marts.publication"
+        ).fetchone()
     assert f"Prime delay: {widest}" in out
+    assert f"publication {publication_id}, as of {as_of:%Y-%m-%d %H:%M} UTC" in out
+    assert "marts.publication" not in out  # the publication is a header, not a mart
     assert str(chart) in out
 
 
