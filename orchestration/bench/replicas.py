@@ -1,0 +1,162 @@
+"""The benchmark's large sizes: a landed organisation copied inside DuckDB.
+
+Landing a million flow items through the simulated APIs would be hours of loopback requests (one
+per pull request for each of its commits, reviews and timeline), so past a base size the benchmark
+lands the base organisation through the real extractors and then copies its raw rows: copy ``n``
+(1 … factor − 1) is an organisation of its own, with
+
+* its own source names (``demo-jira`` → ``demo-jira-r<n>``),
+* its own Jira project keys (``PAY`` → ``PAY<n>``), so ``PAY-12`` becomes ``PAY<n>-12`` everywhere
+  a key is written: issues, branch names, PR titles, commit messages, flag keys, product files,
+* its own repositories (``acme/app`` → ``acme/app-r<n>``),
+
+and the mapping seeds' rows that name a base source (or one of its repositories, services, flags)
+copied to match. The payloads stay the wire format the extractors landed, so every model reads them
+as it reads real data, and each copy's marts equal the base's (:func:`replica_mismatches`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+# seed columns that hold a source name, a repository, an issue or flag key, a service name
+SOURCE_COLUMNS = ("source", "git_source", "github_source", "pagerduty_source")
+REPOSITORY_COLUMNS = ("repository",)
+KEYED_COLUMNS = ("issue_key", "flag_key")
+NAME_COLUMNS = ("service",)
+
+
+def replica_name(name: str, copy: int) -> str:
+    return f"{name}-r{copy}"
+
+
+@dataclass(frozen=True)
+class Replication:
+    """How copy ``n`` of the base organisation renames what identifies it."""
+
+    factor: int
+    sources: tuple[str, ...]
+    project_keys: tuple[str, ...]
+    repositories: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.factor < 1:
+            raise ValueError("a replication factor is at least 1 (the base organisation alone)")
+        if not self.project_keys:
+            raise ValueError("replication needs the Jira project keys to rename")
+
+    @property
+    def _keys(self) -> str:
+        return "|".join(re.escape(key) for key in self.project_keys)
+
+    @property
+    def key_pattern(self) -> str:
+        """An issue key (or its lower-case form in branches and flag keys) of a base project, as the
+        models find keys: not preceded by a letter or digit."""
+        return f"(^|[^A-Za-z0-9])({self._keys})-([0-9])"
+
+    @property
+    def project_pattern(self) -> str:
+        """A project key on its own as a JSON value (``"key":"PAY"`` of an issue's project)."""
+        return f'"key":"({self._keys})"'
+
+    def rewrite(self, text: str, copy: int) -> str:
+        """``text`` as copy ``copy`` writes it (the Python twin of :meth:`rewrite_sql`)."""
+        text = re.sub(self.key_pattern, lambda m: f"{m[1]}{m[2]}{copy}-{m[3]}", text, flags=re.IGNORECASE)
+        text = re.sub(self.project_pattern, lambda m: f'"key":"{m[1]}{copy}"', text)
+        for repository in self.repositories:
+            text = text.replace(repository, replica_name(repository, copy))
+        return text
+
+    def rewrite_sql(self, expression: str, copy: str) -> str:
+        """A DuckDB expression: ``expression`` (text) as copy ``copy`` (an integer expression) writes it."""
+        suffix = f"cast({copy} as varchar)"
+        sql = f"regexp_replace({expression}, '{self.key_pattern}', '\\1\\2' || {suffix} || '-\\3', 'gi')"
+        sql = f"""regexp_replace({sql}, '{self.project_pattern}', '"key":"\\1' || {suffix} || '"', 'g')"""
+        for repository in self.repositories:
+            sql = f"replace({sql}, '{repository}', '{replica_name(repository, '')}' || {suffix})"
+        return sql
+
+
+def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' ORDER BY table_name"
+        ).fetchall()
+    ]
+
+
+def replicate_raw(
+    con: duckdb.DuckDBPyConnection, replication: Replication, *, batch_ids: Iterable[str] | None = None
+) -> dict[str, int]:
+    """Append copies 1 … factor − 1 of the base sources' raw rows (only those of ``batch_ids`` when
+    given: a refresh's new rows); the rows added per table."""
+    if replication.factor == 1:
+        return {}
+    batches = None if batch_ids is None else sorted(set(batch_ids))
+    batch_filter = "" if batches is None else "AND batch_id IN (SELECT unnest($batches))"
+    parameters = {"sources": list(replication.sources)} | ({} if batches is None else {"batches": batches})
+    added = {}
+    for table in raw_tables(con):
+        rewrite = {column: replication.rewrite_sql(column, "copy") for column in ("record_id", "parent_id", "request")}
+        before = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0]
+        con.execute(
+            f"""
+            INSERT INTO raw.{table}
+            SELECT source || '-r' || cast(copy AS varchar), {rewrite["record_id"]}, {rewrite["parent_id"]},
+                   {replication.rewrite_sql("cast(payload AS varchar)", "copy")}::JSON,
+                   payload_hash, {rewrite["request"]}, fetched_at, batch_id
+            FROM raw.{table}, range(1, {replication.factor}) AS copies(copy)
+            WHERE source IN (SELECT unnest($sources)) {batch_filter}""",
+            parameters,
+        )
+        added[table] = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0] - before
+    return added
+
+
+def _copied_row(row: dict[str, str], replication: Replication, copy: int) -> dict[str, str]:
+    copied = dict(row)
+    for column in SOURCE_COLUMNS:
+        if row.get(column) in replication.sources:
+            copied[column] = replica_name(row[column], copy)
+    for column in NAME_COLUMNS:
+        if row.get(column):
+            copied[column] = replica_name(row[column], copy)
+    for column in (*REPOSITORY_COLUMNS, *KEYED_COLUMNS):
+        if row.get(column):
+            copied[column] = replication.rewrite(row[column], copy)
+    return copied
+
+
+def _names_a_base_source(row: dict[str, str], replication: Replication) -> bool:
+    return any(row.get(column) in replication.sources for column in SOURCE_COLUMNS)
+
+
+def replicate_mappings(folder: Path, replication: Replication) -> dict[str, int]:
+    """Copy every mapping seed row that names a base source, once per copy; rows added per seed."""
+    added = {}
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields = list(reader.fieldnames or [])
+            rows = list(reader)
+        copies = [
+            _copied_row(row, replication, copy)
+            for copy in range(1, replication.factor)
+            for row in rows
+            if _names_a_base_source(row, replication)
+        ]
+        if copies:
+            with path.open("w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=fields)
+                writer.writeheader()
+                writer.writerows([*rows, *copies])
+            added[path.stem] = len(copies)
+    return added
