@@ -1,26 +1,46 @@
 {#- One row per deployment status (latest landed version). workflow_run_id is the GitHub Actions
     run named by the status's log or target URL (…/actions/runs/<id>/…), when there is one. -#}
+{%- set status_fields = [
+    'id',
+    'deployment_url',
+    'repository_url',
+    'state',
+    'environment',
+    'description',
+    'target_url',
+    'log_url',
+    'environment_url',
+    'creator.login',
+    'created_at',
+    'updated_at',
+] -%}
+
 with latest_statuses as (
     {{ streamgauge.latest_raw_records('github', 'github_deployment_statuses') }}
+),
+
+parsed as (
+    select latest_statuses.*, {{ streamgauge.json_extract_texts('payload', status_fields) }} as payload_texts
+    from latest_statuses
 ),
 
 flattened as (
     select
         source,
-        coalesce({{ streamgauge.json_extract_text('payload', 'id') }}, record_id) as status_id,
-        coalesce(parent_id, {{ streamgauge.regex_extract(streamgauge.json_extract_text('payload', 'deployment_url'), "'/deployments/([0-9]+)$'", 1) }}) as github_deployment_id,
-        lower({{ streamgauge.regex_extract(streamgauge.json_extract_text('payload', 'repository_url'), "'/repos/([^/]+/[^/]+)$'", 1) }}) as repository,
-        lower({{ streamgauge.json_extract_text('payload', 'state') }}) as state,
-        {{ streamgauge.json_extract_text('payload', 'environment') }} as environment,
-        {{ streamgauge.json_extract_text('payload', 'description') }} as description,
-        {{ streamgauge.json_extract_text('payload', 'target_url') }} as target_url,
-        {{ streamgauge.json_extract_text('payload', 'log_url') }} as log_url,
-        {{ streamgauge.json_extract_text('payload', 'environment_url') }} as environment_url,
-        {{ streamgauge.json_extract_text('payload', 'creator.login') }} as creator_login,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'created_at')) }} as created_at,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'updated_at')) }} as updated_at,
+        coalesce({{ streamgauge.json_text_in('payload_texts', status_fields, 'id') }}, record_id) as status_id,
+        coalesce(parent_id, {{ streamgauge.regex_extract(streamgauge.json_text_in('payload_texts', status_fields, 'deployment_url'), "'/deployments/([0-9]+)$'", 1) }}) as github_deployment_id,
+        lower({{ streamgauge.regex_extract(streamgauge.json_text_in('payload_texts', status_fields, 'repository_url'), "'/repos/([^/]+/[^/]+)$'", 1) }}) as repository,
+        lower({{ streamgauge.json_text_in('payload_texts', status_fields, 'state') }}) as state,
+        {{ streamgauge.json_text_in('payload_texts', status_fields, 'environment') }} as environment,
+        {{ streamgauge.json_text_in('payload_texts', status_fields, 'description') }} as description,
+        {{ streamgauge.json_text_in('payload_texts', status_fields, 'target_url') }} as target_url,
+        {{ streamgauge.json_text_in('payload_texts', status_fields, 'log_url') }} as log_url,
+        {{ streamgauge.json_text_in('payload_texts', status_fields, 'environment_url') }} as environment_url,
+        {{ streamgauge.json_text_in('payload_texts', status_fields, 'creator.login') }} as creator_login,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', status_fields, 'created_at')) }} as created_at,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', status_fields, 'updated_at')) }} as updated_at,
         fetched_at
-    from latest_statuses
+    from parsed
 )
 
 select

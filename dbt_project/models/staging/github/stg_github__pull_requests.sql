@@ -5,6 +5,32 @@
     as a draft and a later version does not, the first such version's updated_at (the update that
     made it ready). NULL for a PR never known as a draft (review could start when it was opened). merge_commit_sha is kept for
     merged PRs only (GitHub fills it with a test merge for open ones). -#}
+{%- set pull_request_fields = [
+    'id',
+    'base.repo.full_name',
+    'number',
+    'title',
+    'body',
+    'state',
+    'draft',
+    'user.login',
+    'user.type',
+    'head.ref',
+    'head.sha',
+    'head.repo.full_name',
+    'base.ref',
+    'base.sha',
+    'created_at',
+    'updated_at',
+    'merged_at',
+    'closed_at',
+    'merge_commit_sha',
+    'additions',
+    'deletions',
+    'changed_files',
+    'commits',
+] -%}
+
 with versions as (
     select
         source,
@@ -44,36 +70,41 @@ latest_pull_requests as (
     {{ streamgauge.latest_raw_records('github', 'github_pull_requests') }}
 ),
 
+parsed as (
+    select latest_pull_requests.*, {{ streamgauge.json_extract_texts('payload', pull_request_fields) }} as payload_texts
+    from latest_pull_requests
+),
+
 flattened as (
     select
         source,
-        coalesce({{ streamgauge.json_extract_text('payload', 'id') }}, record_id) as pull_request_id,
-        lower(coalesce(parent_id, {{ streamgauge.json_extract_text('payload', 'base.repo.full_name') }})) as repository,
-        {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('payload', 'number'), 'integer') }} as number,
-        {{ streamgauge.json_extract_text('payload', 'title') }} as title,
-        {{ streamgauge.json_extract_text('payload', 'body') }} as body,
-        {{ streamgauge.json_extract_text('payload', 'state') }} as state,
-        coalesce({{ streamgauge.safe_cast_boolean(streamgauge.json_extract_text('payload', 'draft')) }}, false) as is_draft,
-        {{ streamgauge.json_extract_text('payload', 'user.login') }} as author_login,
-        {{ streamgauge.json_extract_text('payload', 'user.type') }} as author_type,
-        {{ streamgauge.json_extract_text('payload', 'head.ref') }} as head_ref,
-        lower({{ streamgauge.json_extract_text('payload', 'head.sha') }}) as head_sha,
-        lower({{ streamgauge.json_extract_text('payload', 'head.repo.full_name') }}) as head_repository,
-        {{ streamgauge.json_extract_text('payload', 'base.ref') }} as base_ref,
-        lower({{ streamgauge.json_extract_text('payload', 'base.sha') }}) as base_sha,
+        coalesce({{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'id') }}, record_id) as pull_request_id,
+        lower(coalesce(parent_id, {{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'base.repo.full_name') }})) as repository,
+        {{ streamgauge.safe_cast_integer(streamgauge.json_text_in('payload_texts', pull_request_fields, 'number'), 'integer') }} as number,
+        {{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'title') }} as title,
+        {{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'body') }} as body,
+        {{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'state') }} as state,
+        coalesce({{ streamgauge.safe_cast_boolean(streamgauge.json_text_in('payload_texts', pull_request_fields, 'draft')) }}, false) as is_draft,
+        {{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'user.login') }} as author_login,
+        {{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'user.type') }} as author_type,
+        {{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'head.ref') }} as head_ref,
+        lower({{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'head.sha') }}) as head_sha,
+        lower({{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'head.repo.full_name') }}) as head_repository,
+        {{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'base.ref') }} as base_ref,
+        lower({{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'base.sha') }}) as base_sha,
         {{ streamgauge.json_extract_text_list_of('payload', 'labels', 'name') }} as labels,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'created_at')) }} as created_at,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'updated_at')) }} as updated_at,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'merged_at')) }} as merged_at,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'closed_at')) }} as closed_at,
-        lower({{ streamgauge.json_extract_text('payload', 'merge_commit_sha') }}) as merge_commit_sha,
-        {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('payload', 'additions')) }} as additions,
-        {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('payload', 'deletions')) }} as deletions,
-        {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('payload', 'changed_files'), 'integer') }} as changed_files,
-        {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('payload', 'commits'), 'integer') }} as commit_count,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', pull_request_fields, 'created_at')) }} as created_at,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', pull_request_fields, 'updated_at')) }} as updated_at,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', pull_request_fields, 'merged_at')) }} as merged_at,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', pull_request_fields, 'closed_at')) }} as closed_at,
+        lower({{ streamgauge.json_text_in('payload_texts', pull_request_fields, 'merge_commit_sha') }}) as merge_commit_sha,
+        {{ streamgauge.safe_cast_integer(streamgauge.json_text_in('payload_texts', pull_request_fields, 'additions')) }} as additions,
+        {{ streamgauge.safe_cast_integer(streamgauge.json_text_in('payload_texts', pull_request_fields, 'deletions')) }} as deletions,
+        {{ streamgauge.safe_cast_integer(streamgauge.json_text_in('payload_texts', pull_request_fields, 'changed_files'), 'integer') }} as changed_files,
+        {{ streamgauge.safe_cast_integer(streamgauge.json_text_in('payload_texts', pull_request_fields, 'commits'), 'integer') }} as commit_count,
         record_id,
         fetched_at
-    from latest_pull_requests
+    from parsed
 )
 
 select
