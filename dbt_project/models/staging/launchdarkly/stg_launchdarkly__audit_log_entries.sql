@@ -1,8 +1,21 @@
 {#- One row per LaunchDarkly audit-log entry about a flag. The flag and environment come from the
     entry's resource (`proj/<project>:env/<environment>:flag/<flag>`); environment `*` marks a change
     to the whole flag (its creation). has_snapshot: the entry carries currentVersion (read in full). -#}
+{%- set entry_fields = [
+    'date',
+    'kind',
+    'titleVerb',
+    'description',
+    'member.email',
+] -%}
+
 with entries as (
     {{ streamgauge.latest_raw_records('launchdarkly', 'launchdarkly_audit_log') }}
+),
+
+parsed as (
+    select entries.*, {{ streamgauge.json_extract_texts('payload', entry_fields) }} as payload_texts
+    from entries
 ),
 
 flattened as (
@@ -14,15 +27,15 @@ flattened as (
             ({{ streamgauge.json_extract_text_list('payload', 'target.resources') }})[1],
             ({{ streamgauge.json_extract_text_list_of('payload', 'accesses', 'resource') }})[1]
         ) as resource,
-        {{ streamgauge.epoch_ms_to_timestamp(streamgauge.safe_cast_integer(streamgauge.json_extract_text('payload', 'date'))) }} as changed_at,
-        {{ streamgauge.json_extract_text('payload', 'kind') }} as entry_kind,
-        {{ streamgauge.json_extract_text('payload', 'titleVerb') }} as title_verb,
-        {{ streamgauge.json_extract_text('payload', 'description') }} as description,
-        {{ streamgauge.json_extract_text('payload', 'member.email') }} as member_email,
+        {{ streamgauge.epoch_ms_to_timestamp(streamgauge.safe_cast_integer(streamgauge.json_text_in('payload_texts', entry_fields, 'date'))) }} as changed_at,
+        {{ streamgauge.json_text_in('payload_texts', entry_fields, 'kind') }} as entry_kind,
+        {{ streamgauge.json_text_in('payload_texts', entry_fields, 'titleVerb') }} as title_verb,
+        {{ streamgauge.json_text_in('payload_texts', entry_fields, 'description') }} as description,
+        {{ streamgauge.json_text_in('payload_texts', entry_fields, 'member.email') }} as member_email,
         {{ streamgauge.json_extract_text_list_of('payload', 'accesses', 'action') }} as actions,
         {{ streamgauge.json_extract_json('payload', 'currentVersion') }} is not null as has_snapshot,
         fetched_at
-    from entries
+    from parsed
 )
 
 select

@@ -1,6 +1,14 @@
 {#- One row per flag and environment of the latest landed flag version: on/off, the default rule and
     the serving share (macro launchdarkly_serving_pct: 0 while off, else the share of the default
     rule on variations other than the off variation). -#}
+{%- set environment_fields = [
+    '_environmentName',
+    'on',
+    'offVariation',
+    'lastModified',
+    'version',
+] -%}
+
 with latest_flags as (
     {{ streamgauge.latest_raw_records('launchdarkly', 'launchdarkly_flags') }}
 ),
@@ -15,6 +23,11 @@ environments as (
         envs.entry_value as config
     from latest_flags
     {{ streamgauge.json_object_entries_join('latest_flags.payload', ['environments'], 'envs') }}
+),
+
+parsed as (
+    select environments.*, {{ streamgauge.json_extract_texts('config', environment_fields) }} as config_texts
+    from environments
 )
 
 select
@@ -23,11 +36,11 @@ select
     project_key,
     flag_key,
     environment_key,
-    {{ streamgauge.json_extract_text('config', '_environmentName') }} as environment_name,
-    coalesce({{ streamgauge.safe_cast_boolean(streamgauge.json_extract_text('config', 'on')) }}, false) as is_on,
-    {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('config', 'offVariation'), 'integer') }} as off_variation,
+    {{ streamgauge.json_text_in('config_texts', environment_fields, '_environmentName') }} as environment_name,
+    coalesce({{ streamgauge.safe_cast_boolean(streamgauge.json_text_in('config_texts', environment_fields, 'on')) }}, false) as is_on,
+    {{ streamgauge.safe_cast_integer(streamgauge.json_text_in('config_texts', environment_fields, 'offVariation'), 'integer') }} as off_variation,
     {{ streamgauge.json_extract_json('config', 'fallthrough.rollout') }} is not null as is_rollout,
     cast({{ streamgauge.launchdarkly_serving_pct('config') }} as double) as serving_pct,
-    {{ streamgauge.epoch_ms_to_timestamp(streamgauge.safe_cast_integer(streamgauge.json_extract_text('config', 'lastModified'))) }} as last_modified_at,
-    {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('config', 'version')) }} as environment_version
-from environments
+    {{ streamgauge.epoch_ms_to_timestamp(streamgauge.safe_cast_integer(streamgauge.json_text_in('config_texts', environment_fields, 'lastModified'))) }} as last_modified_at,
+    {{ streamgauge.safe_cast_integer(streamgauge.json_text_in('config_texts', environment_fields, 'version')) }} as environment_version
+from parsed
