@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from extractors.simulation.corruption import CORRUPTIONS
+from orchestration.bench.sizes import BASE_FLOW_ITEMS
 from orchestration.config import CONFIG_ENV, Settings, load_settings
 from orchestration.demo import corrupted_demo, environment, simulated_sources
 
@@ -43,15 +44,23 @@ def _error_chain(error) -> str:
     return "\n  caused by: ".join(messages)
 
 
-def run_main_job(config_path: Path, *, verbose: bool = False, instance=None) -> bool:
-    """Materialise every asset in-process against ``config_path`` on ``instance`` (default: an
-    ephemeral one); True when everything succeeded."""
+def run_main_job(
+    config_path: Path, *, verbose: bool = False, instance=None, groups: tuple[str, ...] = ()
+) -> bool:
+    """Materialise every asset (or those of ``groups``) in-process against ``config_path`` on
+    ``instance`` (default: an ephemeral one); True when everything succeeded."""
     import dagster as dg
 
     with environment({CONFIG_ENV: str(config_path)}):
         from orchestration.definitions import defs
 
-        job = defs().resolve_job_def("streamgauge_main")
+        definitions = defs()
+        job = definitions.resolve_job_def("streamgauge_main")
+        selection = (
+            sorted(dg.AssetSelection.groups(*groups).resolve(definitions.resolve_asset_graph()))
+            if groups
+            else None
+        )
         # Progress comes through the `streamgauge` loggers; Dagster's own console log and dbt's raw
         # event stream (which dagster-dbt echoes to stdout) are shown only with --verbose.
         level = "DEBUG" if verbose else "CRITICAL"
@@ -62,6 +71,7 @@ def run_main_job(config_path: Path, *, verbose: bool = False, instance=None) -> 
                 instance=instance or dg.DagsterInstance.ephemeral(),
                 run_config={"loggers": {"console": {"config": {"log_level": level}}}},
                 raise_on_error=False,
+                asset_selection=selection,
             )
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error:
@@ -253,9 +263,14 @@ def docs(args: argparse.Namespace) -> int:
 
 def bench(args: argparse.Namespace) -> int:
     from orchestration.bench.run import run_benchmark
-    from orchestration.bench.sizes import parse_sizes
+    from orchestration.bench.sizes import parse_size, parse_sizes
 
-    run_benchmark(parse_sizes(args.sizes), Path(args.work_dir).resolve(), Path(args.results).resolve())
+    run_benchmark(
+        parse_sizes(args.sizes),
+        Path(args.work_dir).resolve(),
+        Path(args.results).resolve(),
+        base_flow_items=parse_size(args.base),
+    )
     return 0
 
 
@@ -302,6 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_bench = commands.add_parser("bench", help="measure speed and peak memory at several simulated sizes")
     p_bench.add_argument(
         "--sizes", help="flow items per size, comma-separated (10k,100k,1m; default: a small size)"
+    )
+    p_bench.add_argument(
+        "--base",
+        default=str(BASE_FLOW_ITEMS),
+        help="larger sizes are copies of an organisation of this many flow items, landed through the "
+        "simulated APIs (default: %(default)s)",
     )
     p_bench.add_argument(
         "--work-dir", default="data/bench", help="where the sizes' warehouses go (default: %(default)s)"

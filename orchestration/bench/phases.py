@@ -2,6 +2,9 @@
 its own: ``python -m orchestration.bench.phases <phase> <streamgauge.yml> <result.json>``.
 
 pipeline   the whole main job, as ``streamgauge demo`` runs it, with its steps' durations
+land       the main job's extract assets only (the raw group)
+replicate  copy what the base organisation landed <factor> times over (orchestration.bench.replicas)
+check      every copy's marts equal the base's (after a replicated build)
 pandas     baseline (a), the tutorial's pandas recipe, written to <result>.parquet
 sql        baseline (b), the hand-written DuckDB query, written to <result>.parquet
 """
@@ -33,14 +36,14 @@ def raw_row_counts(warehouse: Path) -> dict[str, int]:
         return {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in tables}
 
 
-def pipeline(config_path: Path) -> dict:
+def pipeline(config_path: Path, groups: tuple[str, ...] = ()) -> dict:
     import dagster as dg
 
     from orchestration.cli import run_main_job
 
     instance = dg.DagsterInstance.ephemeral()
     started = time.monotonic()
-    ok = run_main_job(config_path, instance=instance)
+    ok = run_main_job(config_path, instance=instance, groups=groups)
     wall = time.monotonic() - started
     if not ok:
         raise SystemExit(f"the main job failed against {config_path}")
@@ -82,16 +85,46 @@ def sql_baseline(config_path: Path, result_path: Path) -> dict:
     )
 
 
+def replicate(config_path: Path, factor: int) -> dict:
+    from orchestration.bench.replicas import replicate_mappings, replicate_raw, replication_for
+
+    settings = load_settings(config_path)
+    replication = replication_for(settings, factor)
+    started = time.monotonic()
+    with duckdb.connect(str(settings.warehouse.working_path)) as con:
+        rows = replicate_raw(con, replication)
+    if settings.mappings_dir and not (settings.mappings_dir / REPLICATED_MARKER).exists():
+        replicate_mappings(settings.mappings_dir, replication)
+        (settings.mappings_dir / REPLICATED_MARKER).write_text(str(factor))
+    return {"compute_s": round(time.monotonic() - started, 2), "rows_added": sum(rows.values())}
+
+
+def check_replicas(config_path: Path, factor: int) -> dict:
+    from orchestration.bench.replicas import replica_mismatches, replication_for
+
+    settings = load_settings(config_path)
+    with duckdb.connect(str(settings.warehouse.working_path), read_only=True) as con:
+        mismatches = replica_mismatches(con, replication_for(settings, factor))
+    if any(mismatches.values()):
+        raise SystemExit(f"copies of the base organisation differ from it in the marts: {mismatches}")
+    return {"marts_checked": sorted(mismatches)}
+
+
+REPLICATED_MARKER = ".replicated"
+
 PHASES = {
     "pipeline": lambda config, result: pipeline(config),
+    "land": lambda config, result: pipeline(config, groups=("raw",)),
+    "replicate": lambda config, result, factor: replicate(config, int(factor)),
+    "check": lambda config, result, factor: check_replicas(config, int(factor)),
     "pandas": pandas_baseline,
     "sql": sql_baseline,
 }
 
 
 def main(argv: list[str]) -> int:
-    phase, config_path, result_path = argv[0], Path(argv[1]), Path(argv[2])
-    result_path.write_text(json.dumps(PHASES[phase](config_path, result_path)))
+    phase, config_path, result_path, *extra = argv[0], Path(argv[1]), Path(argv[2]), *argv[3:]
+    result_path.write_text(json.dumps(PHASES[phase](config_path, result_path, *extra)))
     return 0
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +57,9 @@ class Replication:
     @property
     def key_pattern(self) -> str:
         """An issue key (or its lower-case form in branches and flag keys) of a base project, as the
-        models find keys: not preceded by a letter or digit."""
-        return f"(^|[^A-Za-z0-9])({self._keys})-([0-9])"
+        models find keys: not preceded by a letter or digit, nor by a JSON escape (``\\n`` in a
+        payload's text is a line break)."""
+        return f"(^|[^A-Za-z0-9]|\\\\[nrt])({self._keys})-([0-9])"
 
     @property
     def project_pattern(self) -> str:
@@ -93,31 +93,38 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def replicate_raw(
-    con: duckdb.DuckDBPyConnection, replication: Replication, *, batch_ids: Iterable[str] | None = None
-) -> dict[str, int]:
-    """Append copies 1 … factor − 1 of the base sources' raw rows (only those of ``batch_ids`` when
-    given: a refresh's new rows); the rows added per table."""
+def replicate_raw(con: duckdb.DuckDBPyConnection, replication: Replication) -> dict[str, int]:
+    """Append copies 1 … factor − 1 of the base sources' raw rows that no earlier call copied (so a
+    refresh copies only what it landed), remembering their batches in ``meta.replicated_batches``;
+    the rows added per table."""
+    con.execute("CREATE TABLE IF NOT EXISTS meta.replicated_batches (batch_id VARCHAR PRIMARY KEY)")
     if replication.factor == 1:
         return {}
-    batches = None if batch_ids is None else sorted(set(batch_ids))
-    batch_filter = "" if batches is None else "AND batch_id IN (SELECT unnest($batches))"
-    parameters = {"sources": list(replication.sources)} | ({} if batches is None else {"batches": batches})
-    added = {}
+    payload = replication.rewrite_sql("cast(payload AS varchar)", "copy")
+    rewritten = {column: replication.rewrite_sql(column, "copy") for column in ("record_id", "parent_id")}
+    request = replication.rewrite_sql("request", "copy")
+    base_rows = """source IN (SELECT unnest($sources))
+        AND batch_id NOT IN (SELECT batch_id FROM meta.replicated_batches)"""
+    added, batches = {}, set()
     for table in raw_tables(con):
-        rewrite = {column: replication.rewrite_sql(column, "copy") for column in ("record_id", "parent_id", "request")}
-        before = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0]
-        con.execute(
+        parameters = {"sources": list(replication.sources)}
+        batches |= {
+            batch
+            for (batch,) in con.execute(
+                f"SELECT DISTINCT batch_id FROM raw.{table} WHERE {base_rows}", parameters
+            ).fetchall()
+        }
+        (added[table],) = con.execute(
             f"""
             INSERT INTO raw.{table}
-            SELECT source || '-r' || cast(copy AS varchar), {rewrite["record_id"]}, {rewrite["parent_id"]},
-                   {replication.rewrite_sql("cast(payload AS varchar)", "copy")}::JSON,
-                   payload_hash, {rewrite["request"]}, fetched_at, batch_id
+            SELECT source || '-r' || cast(copy AS varchar),
+                   {rewritten["record_id"]}, {rewritten["parent_id"]},
+                   {payload}::JSON, payload_hash, {request}, fetched_at, batch_id
             FROM raw.{table}, range(1, {replication.factor}) AS copies(copy)
-            WHERE source IN (SELECT unnest($sources)) {batch_filter}""",
+            WHERE {base_rows}""",
             parameters,
-        )
-        added[table] = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0] - before
+        ).fetchone()
+    con.execute("INSERT INTO meta.replicated_batches SELECT unnest($batches)", {"batches": sorted(batches)})
     return added
 
 
@@ -160,3 +167,76 @@ def replicate_mappings(folder: Path, replication: Replication) -> dict[str, int]
                 writer.writerows([*rows, *copies])
             added[path.stem] = len(copies)
     return added
+
+
+def replication_for(settings, factor: int) -> Replication:
+    """The replication of the organisation ``settings`` configures (its sources, projects, repositories)."""
+    groups = (
+        settings.jira,
+        settings.git,
+        settings.github,
+        settings.pagerduty,
+        settings.launchdarkly,
+        settings.product_files,
+    )
+    return Replication(
+        factor=factor,
+        sources=tuple(source.name for group in groups for source in group),
+        project_keys=tuple(key for jira in settings.jira for key in jira.projects),
+        repositories=tuple(repository for github in settings.github for repository in github.repositories),
+    )
+
+
+# marts whose rows belong to one source, service or repository, and the rows that do (dora_metrics'
+# service '*' sums every service): each base row has factor − 1 copies
+CHECKED_MARTS = {
+    "flow_items": "true",
+    "stage_durations": "true",
+    "flow_item_links": "true",
+    "pull_requests": "true",
+    "deployments": "true",
+    "change_lead_times": "true",
+    "incidents": "true",
+    "dora_metrics": "service <> '*'",
+}
+# doubles aggregated in parallel may differ in their last bits between copies
+RELATIVE_TOLERANCE = 1e-9
+
+
+def _as_base(column: str, replication: Replication) -> str:
+    """SQL: text ``column`` with what names its copy taken out (copy ``n``'s value becomes the base's)."""
+    keys = f"regexp_replace({column}, '(^|[^A-Za-z0-9])({replication._keys})[0-9]+', '\\1\\2', 'gi')"
+    return f"regexp_replace({keys}, '-r[0-9]+', '', 'g')"
+
+
+def _mismatches(con: duckdb.DuckDBPyConnection, mart: str, rows: str, replication: Replication) -> int:
+    """Rows of ``mart`` that, named as the base names them, do not occur exactly ``factor`` times
+    (doubles: equal within a relative tolerance, every other column exactly)."""
+    columns = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns()"
+        " WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+        [mart],
+    ).fetchall()
+    keys = [
+        _as_base(f'"{name}"', replication) if kind == "VARCHAR" else f'"{name}"'
+        for name, kind in columns
+        if kind != "DOUBLE"
+    ]
+    spread = [
+        f'max("{name}") - min("{name}") > {RELATIVE_TOLERANCE} * greatest(1, abs(max("{name}")))'
+        for name, kind in columns
+        if kind == "DOUBLE"
+    ]
+    return con.execute(f"""
+        SELECT count(*) FROM (
+            SELECT count(*) <> {replication.factor} {"".join(f" OR {check}" for check in spread)} AS differs
+            FROM marts.{mart} WHERE {rows} GROUP BY {", ".join(keys)}
+        ) WHERE differs""").fetchone()[0]
+
+
+def replica_mismatches(
+    con: duckdb.DuckDBPyConnection, replication: Replication, marts: dict[str, str] = CHECKED_MARTS
+) -> dict[str, int]:
+    """Per checked mart (name → the rows checked), the base rows whose copies differ from them (or
+    are missing or extra): 0 everywhere when every copy's marts equal the base's."""
+    return {mart: _mismatches(con, mart, rows, replication) for mart, rows in marts.items()}

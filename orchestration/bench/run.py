@@ -10,11 +10,14 @@ from pathlib import Path
 
 from orchestration.bench.measure import run_measured
 from orchestration.bench.results import format_table, ratios, write_results
+from orchestration.bench.sizes import BASE_FLOW_ITEMS
 
 log = logging.getLogger("streamgauge.bench")
 
 
-def run_benchmark(sizes: list[int], work_dir: Path, results_path: Path) -> list[dict]:
+def run_benchmark(
+    sizes: list[int], work_dir: Path, results_path: Path, *, base_flow_items: int = BASE_FLOW_ITEMS
+) -> list[dict]:
     figures = []
     for flow_items in sizes:
         size_dir = work_dir / str(flow_items)
@@ -24,7 +27,15 @@ def run_benchmark(sizes: list[int], work_dir: Path, results_path: Path) -> list[
         log.info("benchmark: %s flow items in %s", f"{flow_items:,}", size_dir)
         result = size_dir / "figures.json"
         total = run_measured(
-            [sys.executable, "-m", "orchestration.bench.size", str(flow_items), str(size_dir), str(result)]
+            [
+                sys.executable,
+                "-m",
+                "orchestration.bench.size",
+                str(flow_items),
+                str(base_flow_items),
+                str(size_dir),
+                str(result),
+            ]
         )
         size = json.loads(result.read_text())
         size["ratios"] = ratios(size)

@@ -1,23 +1,28 @@
 """One benchmark size, in its own process: generate the organisation, serve it, and time every phase
-(``python -m orchestration.bench.size <flow_items> <work_dir> <result.json>``).
+(``python -m orchestration.bench.size <flow_items> <base_flow_items> <work_dir> <result.json>``).
 
 The phases run as child processes, against the simulated APIs served from this one:
 
 1. the full main job (``streamgauge demo``-style: land every source, dbt build, publish, reports) at
    the first clock, ``REFRESH_DAYS`` before the end of the simulated history; the landing figures
-   are its extract steps;
+   are its extract steps. Past ``BASE_FLOW_ITEMS`` that job runs on the base organisation, which is
+   then copied (``orchestration.bench.replicas``) and the job runs again on all of it: the full run;
+   every copy's marts must equal the base's;
 2. on its working database: ``dbt seed``, each layer on its own, ``dbt test`` (the quality checks),
    and the models behind ``marts.stage_durations``;
 3. there: the pandas and hand-written SQL baselines, checked against ``marts.stage_durations``;
-4. the same job again at the end of the history: the incremental refresh.
+4. the same job again at the end of the history: the incremental refresh (past the base size: land
+   the base's new data, copy it, run the job).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +33,7 @@ from extractors.simulation import FaultPlan, OrgConfig, SimulatedOrganisation
 from orchestration.bench.agreement import check_agreement
 from orchestration.bench.dbt_layers import STEPS, dbt_command, dbt_elapsed_s, dbt_env
 from orchestration.bench.measure import run_measured
+from orchestration.bench.sizes import BASE_FLOW_ITEMS, base_and_copies
 from orchestration.config import load_settings
 from orchestration.demo import simulated_sources
 
@@ -48,10 +54,9 @@ SIZE_FIGURES = {
 }
 
 
-def _python_phase(phase: str, config_path: Path, result_path: Path) -> dict:
-    measured = run_measured(
-        [sys.executable, "-m", "orchestration.bench.phases", phase, str(config_path), str(result_path)]
-    )
+def _python_phase(phase: str, config_path: Path, result_path: Path, *extra: str) -> dict:
+    arguments = [phase, str(config_path), str(result_path), *extra]
+    measured = run_measured([sys.executable, "-m", "orchestration.bench.phases", *arguments])
     return {**asdict(measured), **json.loads(result_path.read_text())}
 
 
@@ -60,16 +65,17 @@ def _size_figures(warehouse: Path) -> dict[str, int]:
         return {name: con.execute(query).fetchone()[0] for name, query in SIZE_FIGURES.items()}
 
 
-def _pipeline_run(org: SimulatedOrganisation, work_dir: Path, name: str) -> tuple[dict, Path]:
+@contextlib.contextmanager
+def _served(org: SimulatedOrganisation, work_dir: Path) -> Iterator[tuple[Path, float]]:
+    """The organisation served at its clock: the configuration's path and the seconds it took to
+    render (wire payloads, Git clones: generation work the simulator does lazily)."""
     started = time.monotonic()
     with simulated_sources(org, work_dir, faults=UNTHROTTLED_GITHUB) as config_path:
-        setup = round(time.monotonic() - started, 2)
-        figures = _python_phase("pipeline", config_path, work_dir / f"{name}.json")
-    return {**figures, "sources_setup_s": setup}, config_path
+        yield config_path, round(time.monotonic() - started, 2)
 
 
 def _landing(full_run: dict) -> dict:
-    """Landing figures from the full run's extract steps (every step but dbt and what follows it)."""
+    """Landing figures from a run's extract steps (every step but dbt and what follows it)."""
     extract = {step: seconds for step, seconds in full_run["steps_s"].items() if step.endswith("_raw")}
     wall = sum(extract.values())
     issues = full_run["raw_rows"].get("jira_issues", 0)
@@ -103,26 +109,60 @@ def _phased(config_path: Path) -> dict:
     return figures
 
 
-def bench_size(flow_items: int, work_dir: Path, *, seed: int = 7) -> dict:
+def _summed(*phases: dict) -> dict:
+    return {
+        "wall_s": round(sum(phase["wall_s"] for phase in phases), 2),
+        "peak_mb": max(phase["peak_mb"] for phase in phases),
+    }
+
+
+def _scaled_run(org: SimulatedOrganisation, work_dir: Path, name: str, copies: int) -> dict:
+    """The main job at the organisation's clock with ``copies`` copies of everything landed: the
+    base lands through the simulated APIs, the copies are made of it, then the whole job runs."""
+    with _served(org, work_dir) as (config_path, setup_s):
+        landed = _python_phase("land", config_path, work_dir / f"{name}_land.json")
+        replicated = _python_phase("replicate", config_path, work_dir / f"{name}_copies.json", str(copies))
+        run = _python_phase("pipeline", config_path, work_dir / f"{name}.json")
+    return {
+        **run,
+        **_summed(landed, replicated, run),
+        "sources_setup_s": setup_s,
+        "base_landing": landed,
+        "replicate": replicated,
+    }
+
+
+def bench_size(
+    flow_items: int, work_dir: Path, *, base_flow_items: int = BASE_FLOW_ITEMS, seed: int = 7
+) -> dict:
+    base, copies = base_and_copies(flow_items, base_flow_items)
     started = time.monotonic()
-    org = SimulatedOrganisation.generate(OrgConfig(seed=seed, flow_items=flow_items))
+    org = SimulatedOrganisation.generate(OrgConfig(seed=seed, flow_items=base))
     generated = {
         "wall_s": round(time.monotonic() - started, 2),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     org.set_clock(org.config.end - timedelta(days=REFRESH_DAYS))
-    full_run, config_path = _pipeline_run(org, work_dir, "full_run")
-    # the simulator renders lazily: serving the first time (wire payloads, Git clones) is generation
-    generated["wall_s"] = round(generated["wall_s"] + full_run["sources_setup_s"], 2)
-    figures = {
-        "flow_items": flow_items,
-        "generate": generated,
-        "full_run": full_run,
-        "land": _landing(full_run),
-    }
+    with _served(org, work_dir) as (config_path, setup_s):
+        # the simulator renders lazily: serving the first time (wire payloads, Git clones) is generation
+        generated["wall_s"] = round(generated["wall_s"] + setup_s, 2)
+        base_run = _python_phase("pipeline", config_path, work_dir / "base_run.json")
+    figures = {"flow_items": base * copies, "copies": {"base_flow_items": base, "count": copies}}
+    if copies == 1:
+        full_run = base_run
+    else:
+        full_run = _scaled_run(org, work_dir, "full_run", copies)
+        replicated = full_run["replicate"]
+        generated = {**_summed(generated, replicated), "replicate_s": replicated["wall_s"]}
+        figures["copies"]["check"] = _python_phase("check", config_path, work_dir / "check.json", str(copies))
+    figures |= {"generate": generated, "full_run": full_run, "land": _landing(base_run)}
     figures |= _phased(config_path)
     org.set_clock(org.config.end)
-    refresh, _ = _pipeline_run(org, work_dir, "incremental")
+    if copies == 1:
+        with _served(org, work_dir) as (config_path, _):
+            refresh = _python_phase("pipeline", config_path, work_dir / "incremental.json")
+    else:
+        refresh = _scaled_run(org, work_dir, "incremental", copies)
     before, after = full_run["raw_rows"], refresh["raw_rows"]
     refresh["new_raw_rows"] = sum(after.values()) - sum(before.values())
     refresh["new_raw_rows_pct"] = round(100 * refresh["new_raw_rows"] / max(1, sum(before.values())), 2)
@@ -131,9 +171,15 @@ def bench_size(flow_items: int, work_dir: Path, *, seed: int = 7) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    flow_items, work_dir, result_path = int(argv[0]), Path(argv[1]), Path(argv[2])
+    flow_items, base_flow_items, work_dir, result_path = (
+        int(argv[0]),
+        int(argv[1]),
+        Path(argv[2]),
+        Path(argv[3]),
+    )
     work_dir.mkdir(parents=True, exist_ok=True)
-    result_path.write_text(json.dumps(bench_size(flow_items, work_dir), indent=2, default=str))
+    figures = bench_size(flow_items, work_dir, base_flow_items=base_flow_items)
+    result_path.write_text(json.dumps(figures, indent=2, default=str))
     return 0
 
 

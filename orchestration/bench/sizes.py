@@ -4,6 +4,9 @@ from __future__ import annotations
 
 DEFAULT_SIZES = (500,)
 SUFFIXES = {"k": 1_000, "m": 1_000_000}
+# Larger sizes land an organisation of this many flow items through the simulated APIs and copy it
+# (orchestration.bench.replicas): landing a million items request by request would take hours.
+BASE_FLOW_ITEMS = 5_000
 
 
 def parse_size(text: str) -> int:
@@ -21,3 +24,11 @@ def parse_sizes(text: str | None) -> list[int]:
     if not text:
         return list(DEFAULT_SIZES)
     return sorted({parse_size(part) for part in text.split(",") if part.strip()})
+
+
+def base_and_copies(flow_items: int, base_flow_items: int = BASE_FLOW_ITEMS) -> tuple[int, int]:
+    """The organisation the benchmark lands for a size, and how many copies of it make the size
+    (rounded up: ``12k`` is three copies of 5,000 items)."""
+    if flow_items <= base_flow_items:
+        return flow_items, 1
+    return base_flow_items, -(-flow_items // base_flow_items)
