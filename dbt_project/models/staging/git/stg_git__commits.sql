@@ -1,27 +1,44 @@
 {#- One row per commit (repository, sha): the latest landed version, flattened. Author and
     committer dates carry the offsets git printed them with and are stored in UTC. A repository
     landed by two git sources (a mirror) keeps one row per SHA: commits are immutable. -#}
+{%- set commit_fields = [
+    'repository',
+    'sha',
+    'author.name',
+    'author.email',
+    'author.date',
+    'committer.name',
+    'committer.email',
+    'committer.date',
+    'message',
+] -%}
+
 with latest_commits as (
     {{ streamgauge.latest_raw_records('git', 'git_commits') }}
+),
+
+parsed as (
+    select latest_commits.*, {{ streamgauge.json_extract_texts('payload', commit_fields) }} as payload_texts
+    from latest_commits
 ),
 
 flattened as (
     select
         source,
         record_id,
-        lower(coalesce({{ streamgauge.json_extract_text('payload', 'repository') }}, parent_id)) as repository,
-        lower(coalesce({{ streamgauge.json_extract_text('payload', 'sha') }}, record_id)) as sha,
+        lower(coalesce({{ streamgauge.json_text_in('payload_texts', commit_fields, 'repository') }}, parent_id)) as repository,
+        lower(coalesce({{ streamgauge.json_text_in('payload_texts', commit_fields, 'sha') }}, record_id)) as sha,
         {{ streamgauge.json_extract_text_list('payload', 'parents') }} as parent_shas,
-        {{ streamgauge.json_extract_text('payload', 'author.name') }} as author_name,
-        lower({{ streamgauge.json_extract_text('payload', 'author.email') }}) as author_email,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'author.date')) }} as authored_at,
-        {{ streamgauge.json_extract_text('payload', 'committer.name') }} as committer_name,
-        lower({{ streamgauge.json_extract_text('payload', 'committer.email') }}) as committer_email,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'committer.date')) }} as committed_at,
-        {{ streamgauge.json_extract_text('payload', 'message') }} as message,
+        {{ streamgauge.json_text_in('payload_texts', commit_fields, 'author.name') }} as author_name,
+        lower({{ streamgauge.json_text_in('payload_texts', commit_fields, 'author.email') }}) as author_email,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', commit_fields, 'author.date')) }} as authored_at,
+        {{ streamgauge.json_text_in('payload_texts', commit_fields, 'committer.name') }} as committer_name,
+        lower({{ streamgauge.json_text_in('payload_texts', commit_fields, 'committer.email') }}) as committer_email,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', commit_fields, 'committer.date')) }} as committed_at,
+        {{ streamgauge.json_text_in('payload_texts', commit_fields, 'message') }} as message,
         fetched_at,
         payload
-    from latest_commits
+    from parsed
 ),
 
 file_stats as (

@@ -1,21 +1,36 @@
 {#- One row per current ref (branch, remote-tracking branch or tag) of each repository: the latest
     landed state of every ref that has not been deleted since. -#}
+{%- set ref_fields = [
+    'repository',
+    'ref',
+    'type',
+    'sha',
+    'object_sha',
+    'tagger_date',
+    'deleted',
+] -%}
+
 with latest_refs as (
     {{ streamgauge.latest_raw_records('git', 'git_refs') }}
+),
+
+parsed as (
+    select latest_refs.*, {{ streamgauge.json_extract_texts('payload', ref_fields) }} as payload_texts
+    from latest_refs
 ),
 
 flattened as (
     select
         source,
-        lower(coalesce(parent_id, {{ streamgauge.json_extract_text('payload', 'repository') }})) as repository,
-        coalesce({{ streamgauge.json_extract_text('payload', 'ref') }}, record_id) as ref,
-        {{ streamgauge.json_extract_text('payload', 'type') }} as ref_type,
-        lower({{ streamgauge.json_extract_text('payload', 'sha') }}) as sha,
-        lower({{ streamgauge.json_extract_text('payload', 'object_sha') }}) as object_sha,
-        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_extract_text('payload', 'tagger_date')) }} as tagger_at,
-        coalesce({{ streamgauge.safe_cast_boolean(streamgauge.json_extract_text('payload', 'deleted')) }}, false) as is_deleted,
+        lower(coalesce(parent_id, {{ streamgauge.json_text_in('payload_texts', ref_fields, 'repository') }})) as repository,
+        coalesce({{ streamgauge.json_text_in('payload_texts', ref_fields, 'ref') }}, record_id) as ref,
+        {{ streamgauge.json_text_in('payload_texts', ref_fields, 'type') }} as ref_type,
+        lower({{ streamgauge.json_text_in('payload_texts', ref_fields, 'sha') }}) as sha,
+        lower({{ streamgauge.json_text_in('payload_texts', ref_fields, 'object_sha') }}) as object_sha,
+        {{ streamgauge.iso_to_utc_timestamp(streamgauge.json_text_in('payload_texts', ref_fields, 'tagger_date')) }} as tagger_at,
+        coalesce({{ streamgauge.safe_cast_boolean(streamgauge.json_text_in('payload_texts', ref_fields, 'deleted')) }}, false) as is_deleted,
         fetched_at
-    from latest_refs
+    from parsed
 )
 
 select
