@@ -8,7 +8,8 @@ lands the base organisation through the real extractors and then copies its raw 
 * its own source names (``demo-jira`` → ``demo-jira-r<n>``),
 * its own Jira project keys (``PAY`` → ``PAY<n>``), so ``PAY-12`` becomes ``PAY<n>-12`` everywhere
   a key is written: issues, branch names, PR titles, commit messages, flag keys, product files,
-* its own repositories (``acme/app`` → ``acme/app-r<n>``),
+* its own repositories (``acme/app`` → ``acme/app-r<n>``) and PagerDuty service ids
+  (``PPAY001`` → ``PPAY001-r<n>``),
 
 and the mapping seeds' rows that name a base source (or one of its repositories, services, flags)
 copied to match. The payloads stay the wire format the extractors landed, so every model reads them
@@ -26,7 +27,7 @@ import duckdb
 
 # seed columns that hold a source name, a repository, an issue or flag key, a service name
 SOURCE_COLUMNS = ("source", "git_source", "github_source", "pagerduty_source")
-REPOSITORY_COLUMNS = ("repository",)
+RENAMED_COLUMNS = ("repository", "pagerduty_service_id")
 KEYED_COLUMNS = ("issue_key", "flag_key")
 NAME_COLUMNS = ("service",)
 
@@ -42,7 +43,8 @@ class Replication:
     factor: int
     sources: tuple[str, ...]
     project_keys: tuple[str, ...]
-    repositories: tuple[str, ...]
+    # names copied with a suffix wherever they are written: repositories, PagerDuty service ids
+    renamed: tuple[str, ...]
 
     def __post_init__(self) -> None:
         if self.factor < 1:
@@ -70,8 +72,8 @@ class Replication:
         """``text`` as copy ``copy`` writes it (the Python twin of :meth:`rewrite_sql`)."""
         text = re.sub(self.key_pattern, lambda m: f"{m[1]}{m[2]}{copy}-{m[3]}", text, flags=re.IGNORECASE)
         text = re.sub(self.project_pattern, lambda m: f'"key":"{m[1]}{copy}"', text)
-        for repository in self.repositories:
-            text = text.replace(repository, replica_name(repository, copy))
+        for name in self.renamed:
+            text = text.replace(name, replica_name(name, copy))
         return text
 
     def rewrite_sql(self, expression: str, copy: str) -> str:
@@ -79,8 +81,8 @@ class Replication:
         suffix = f"cast({copy} as varchar)"
         sql = f"regexp_replace({expression}, '{self.key_pattern}', '\\1\\2' || {suffix} || '-\\3', 'gi')"
         sql = f"""regexp_replace({sql}, '{self.project_pattern}', '"key":"\\1' || {suffix} || '"', 'g')"""
-        for repository in self.repositories:
-            sql = f"replace({sql}, '{repository}', '{replica_name(repository, '')}' || {suffix})"
+        for name in self.renamed:
+            sql = f"replace({sql}, '{name}', '{replica_name(name, '')}' || {suffix})"
         return sql
 
 
@@ -136,7 +138,7 @@ def _copied_row(row: dict[str, str], replication: Replication, copy: int) -> dic
     for column in NAME_COLUMNS:
         if row.get(column):
             copied[column] = replica_name(row[column], copy)
-    for column in (*REPOSITORY_COLUMNS, *KEYED_COLUMNS):
+    for column in (*RENAMED_COLUMNS, *KEYED_COLUMNS):
         if row.get(column):
             copied[column] = replication.rewrite(row[column], copy)
     return copied
@@ -170,7 +172,8 @@ def replicate_mappings(folder: Path, replication: Replication) -> dict[str, int]
 
 
 def replication_for(settings, factor: int) -> Replication:
-    """The replication of the organisation ``settings`` configures (its sources, projects, repositories)."""
+    """The replication of the organisation ``settings`` configures (its sources, projects,
+    repositories and PagerDuty services)."""
     groups = (
         settings.jira,
         settings.git,
@@ -183,7 +186,10 @@ def replication_for(settings, factor: int) -> Replication:
         factor=factor,
         sources=tuple(source.name for group in groups for source in group),
         project_keys=tuple(key for jira in settings.jira for key in jira.projects),
-        repositories=tuple(repository for github in settings.github for repository in github.repositories),
+        renamed=(
+            *(repository for github in settings.github for repository in github.repositories),
+            *(service for pagerduty in settings.pagerduty for service in pagerduty.service_ids),
+        ),
     )
 
 

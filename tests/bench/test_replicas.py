@@ -21,7 +21,7 @@ REPLICATION = Replication(
     factor=3,
     sources=("demo-jira", "demo-github"),
     project_keys=("PAY", "PLAT"),
-    repositories=("acme/payments-service",),
+    renamed=("acme/payments-service", "PPAY001"),
 )
 
 # text as the base wrote it → as copy 2 writes it
@@ -32,6 +32,7 @@ REWRITES = {
     r'{"message":"Merge\n\nPLAT-4: Push"}': r'{"message":"Merge\n\nPLAT2-4: Push"}',
     '{"project":{"key":"PAY","name":"Payments"}}': '{"project":{"key":"PAY2","name":"Payments"}}',
     "GET /repos/acme/payments-service/pulls/5": "GET /repos/acme/payments-service-r2/pulls/5",
+    '{"service":{"id":"PPAY001"}}': '{"service":{"id":"PPAY001-r2"}}',
     # not keys of a base project: glued to a letter, another project, a word starting with one
     "xPAY-4 PAYMENT-1 MOB-3 2026-05-01": "xPAY-4 PAYMENT-1 MOB-3 2026-05-01",
 }
@@ -84,19 +85,22 @@ def test_raw_rows_are_copied_once_and_a_refresh_copies_only_what_it_landed():
 
 def test_mapping_rows_naming_a_base_source_are_copied_with_their_copy_names(tmp_path):
     (tmp_path / "services.csv").write_text(
-        "service,repository,github_source,description\n"
-        "payments-api,acme/payments-service,demo-github,Payments\n"
-        "other,acme/other,their-github,Not ours\n"
+        "service,repository,github_source,pagerduty_service_id,description\n"
+        "payments-api,acme/payments-service,demo-github,PPAY001,Payments\n"
+        "other,acme/other,their-github,POTHER,Not ours\n"
     )
     (tmp_path / "stages.csv").write_text("stage,stage_order\nDev,1\n")
     assert replicate_mappings(tmp_path, REPLICATION) == {"services": 2}
     with (tmp_path / "services.csv").open() as handle:
-        rows = [(row["service"], row["repository"], row["github_source"]) for row in csv.DictReader(handle)]
+        rows = [
+            (row["service"], row["repository"], row["github_source"], row["pagerduty_service_id"])
+            for row in csv.DictReader(handle)
+        ]
     assert rows == [
-        ("payments-api", "acme/payments-service", "demo-github"),
-        ("other", "acme/other", "their-github"),
-        ("payments-api-r1", "acme/payments-service-r1", "demo-github-r1"),
-        ("payments-api-r2", "acme/payments-service-r2", "demo-github-r2"),
+        ("payments-api", "acme/payments-service", "demo-github", "PPAY001"),
+        ("other", "acme/other", "their-github", "POTHER"),
+        ("payments-api-r1", "acme/payments-service-r1", "demo-github-r1", "PPAY001-r1"),
+        ("payments-api-r2", "acme/payments-service-r2", "demo-github-r2", "PPAY001-r2"),
     ]
     assert (tmp_path / "stages.csv").read_text() == "stage,stage_order\nDev,1\n"
 
