@@ -55,8 +55,8 @@ browser: ## install chromium and chromium-driver (Debian) for the report's brows
 test: setup browser ## run the test suite
 	@$(PY) -m pytest
 
-bench: setup ## measure speed and memory (small size by default; SIZES=... for more)
-	@$(PY) -m orchestration.cli bench $(if $(SIZES),--sizes $(SIZES),)
+bench: setup ## measure speed and memory (small size by default; SIZES=... for more, BASE=... items landed per copy)
+	@$(PY) -m orchestration.cli bench $(if $(SIZES),--sizes $(SIZES),) $(if $(BASE),--base $(BASE),)
 
 dev: setup ## open the Dagster UI on the configured sources (streamgauge.yml)
 	@$(VENV)/bin/dg dev

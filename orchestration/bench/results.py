@@ -70,6 +70,7 @@ def format_table(sizes: list[dict]) -> str:
         lines.append(f"{label:<28}{cells}")
     lines.append("-" * len(header))
     rows = [
+        ("copies × landed org", lambda s: f"{s['copies']['count']} × {s['copies']['base_flow_items']:,}"),
         ("status changes", lambda s: f"{s['size']['status_changes']:,}"),
         ("Jira items landed/s", lambda s: f"{s['land']['jira_items_per_s']:,.0f}"),
         ("dbt build in full run s", lambda s: f"{s['ratios']['full_dbt_build_s']:.1f}"),

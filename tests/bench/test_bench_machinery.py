@@ -38,6 +38,7 @@ def _size(flow_items: int) -> dict:
     phase = {"wall_s": 2.0, "peak_mb": 100.0}
     figures = {key: dict(phase) for key in PHASE_LABELS}
     figures["flow_items"] = flow_items
+    figures["copies"] = {"base_flow_items": min(flow_items, 5_000), "count": max(1, flow_items // 5_000)}
     figures["full_run"]["steps_s"] = {"jira_raw": 1.0, "dbt_models": 10.0}
     figures["dbt_stage_durations"]["dbt_elapsed_s"] = 1.5
     figures["baseline_sql"]["compute_s"] = figures["baseline_pandas"]["compute_s"] = 0.5
@@ -69,4 +70,4 @@ def test_the_results_file_and_table_hold_every_size_and_ratio(tmp_path):
         "pandas_vs_marts_compute",
     }
     table = format_table(sizes)
-    assert "pandas baseline" in table and "10,000" in table
+    assert "pandas baseline" in table and "10,000" in table and "2 × 5,000" in table
