@@ -45,10 +45,16 @@ def _error_chain(error) -> str:
 
 
 def run_main_job(
-    config_path: Path, *, verbose: bool = False, instance=None, groups: tuple[str, ...] = ()
+    config_path: Path,
+    *,
+    verbose: bool = False,
+    instance=None,
+    groups: tuple[str, ...] = (),
+    full_refresh: bool = False,
 ) -> bool:
     """Materialise every asset (or those of ``groups``) in-process against ``config_path`` on
-    ``instance`` (default: an ephemeral one); True when everything succeeded."""
+    ``instance`` (default: an ephemeral one); ``full_refresh`` rebuilds the incremental models from
+    all raw data. True when everything succeeded."""
     import dagster as dg
 
     with environment({CONFIG_ENV: str(config_path)}):
@@ -69,7 +75,10 @@ def run_main_job(
                 stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(os.devnull, "w"))))
             result = job.execute_in_process(
                 instance=instance or dg.DagsterInstance.ephemeral(),
-                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": level}}},
+                    **({"ops": {"dbt_models": {"config": {"full_refresh": True}}}} if full_refresh else {}),
+                },
                 raise_on_error=False,
                 asset_selection=selection,
             )
@@ -240,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
     if not config_path.exists():
         log.error("no configuration at %s (see README, 'Pointing it at your Jira')", config_path)
         return 2
-    return 0 if run_main_job(config_path, verbose=args.verbose) else 1
+    return 0 if run_main_job(config_path, verbose=args.verbose, full_refresh=args.full_refresh) else 1
 
 
 def summary(args: argparse.Namespace) -> int:
@@ -301,6 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_run = commands.add_parser("run", help="run the main job once against your configuration")
     p_run.add_argument("--config", help=f"configuration file (default: ${CONFIG_ENV} or ./streamgauge.yml)")
+    p_run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental staging models from all landed raw data (after upgrading streamgauge)",
+    )
     p_run.set_defaults(handler=run)
 
     p_summary = commands.add_parser("summary", help="print the summary of the published marts")

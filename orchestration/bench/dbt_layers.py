@@ -13,12 +13,13 @@ from orchestration.resources import StreamgaugeResource
 
 LAYERS = ("staging", "intermediate", "marts")
 
-# phase name → dbt arguments, in the order they run
+# phase name → dbt arguments, in the order they run; models are built in full (incremental ones
+# from all raw data, as on a first run)
 STEPS: dict[str, list[str]] = {
     "dbt_seed": ["seed"],
-    **{f"dbt_{layer}": ["run", "--select", f"path:models/{layer}"] for layer in LAYERS},
+    **{f"dbt_{layer}": ["run", "--full-refresh", "--select", f"path:models/{layer}"] for layer in LAYERS},
     "dbt_tests": ["test"],
-    "dbt_stage_durations": ["run", "--select", "+stage_durations"],
+    "dbt_stage_durations": ["run", "--full-refresh", "--select", "+stage_durations"],
 }
 
 

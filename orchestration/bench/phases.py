@@ -2,6 +2,7 @@
 its own: ``python -m orchestration.bench.phases <phase> <streamgauge.yml> <result.json>``.
 
 pipeline   the whole main job, as ``streamgauge demo`` runs it, with its steps' durations
+           (``pipeline <config> <result> full-refresh``: incremental models rebuilt from all raw data)
 land       the main job's extract assets only (the raw group)
 replicate  copy what the base organisation landed <factor> times over (orchestration.bench.replicas)
 check      every copy's marts equal the base's (after a replicated build)
@@ -36,14 +37,14 @@ def raw_row_counts(warehouse: Path) -> dict[str, int]:
         return {name: con.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in tables}
 
 
-def pipeline(config_path: Path, groups: tuple[str, ...] = ()) -> dict:
+def pipeline(config_path: Path, groups: tuple[str, ...] = (), full_refresh: bool = False) -> dict:
     import dagster as dg
 
     from orchestration.cli import run_main_job
 
     instance = dg.DagsterInstance.ephemeral()
     started = time.monotonic()
-    ok = run_main_job(config_path, instance=instance, groups=groups)
+    ok = run_main_job(config_path, instance=instance, groups=groups, full_refresh=full_refresh)
     wall = time.monotonic() - started
     if not ok:
         raise SystemExit(f"the main job failed against {config_path}")
@@ -111,9 +112,10 @@ def check_replicas(config_path: Path, factor: int) -> dict:
 
 
 REPLICATED_MARKER = ".replicated"
+FULL_REFRESH = "full-refresh"
 
 PHASES = {
-    "pipeline": lambda config, result: pipeline(config),
+    "pipeline": lambda config, result, *flags: pipeline(config, full_refresh=FULL_REFRESH in flags),
     "land": lambda config, result: pipeline(config, groups=("raw",)),
     "replicate": lambda config, result, factor: replicate(config, int(factor)),
     "check": lambda config, result, factor: check_replicas(config, int(factor)),

@@ -33,6 +33,7 @@ from extractors.simulation import FaultPlan, OrgConfig, SimulatedOrganisation
 from orchestration.bench.agreement import check_agreement
 from orchestration.bench.dbt_layers import STEPS, dbt_command, dbt_elapsed_s, dbt_env
 from orchestration.bench.measure import run_measured
+from orchestration.bench.phases import FULL_REFRESH
 from orchestration.bench.sizes import BASE_FLOW_ITEMS, base_and_copies
 from orchestration.config import load_settings
 from orchestration.demo import simulated_sources
@@ -116,13 +117,17 @@ def _summed(*phases: dict) -> dict:
     }
 
 
-def _scaled_run(org: SimulatedOrganisation, work_dir: Path, name: str, copies: int) -> dict:
+def _scaled_run(
+    org: SimulatedOrganisation, work_dir: Path, name: str, copies: int, *, full_refresh: bool
+) -> dict:
     """The main job at the organisation's clock with ``copies`` copies of everything landed: the
-    base lands through the simulated APIs, the copies are made of it, then the whole job runs."""
+    base lands through the simulated APIs, the copies are made of it, then the whole job runs
+    (``full_refresh``: its incremental models rebuilt from all raw data, as on a first run)."""
     with _served(org, work_dir) as (config_path, setup_s):
         landed = _python_phase("land", config_path, work_dir / f"{name}_land.json")
         replicated = _python_phase("replicate", config_path, work_dir / f"{name}_copies.json", str(copies))
-        run = _python_phase("pipeline", config_path, work_dir / f"{name}.json")
+        flags = [FULL_REFRESH] if full_refresh else []
+        run = _python_phase("pipeline", config_path, work_dir / f"{name}.json", *flags)
     return {
         **run,
         **_summed(landed, replicated, run),
@@ -151,7 +156,7 @@ def bench_size(
     if copies == 1:
         full_run = base_run
     else:
-        full_run = _scaled_run(org, work_dir, "full_run", copies)
+        full_run = _scaled_run(org, work_dir, "full_run", copies, full_refresh=True)
         replicated = full_run["replicate"]
         generated = {**_summed(generated, replicated), "replicate_s": replicated["wall_s"]}
         figures["copies"]["check"] = _python_phase("check", config_path, work_dir / "check.json", str(copies))
@@ -162,7 +167,7 @@ def bench_size(
         with _served(org, work_dir) as (config_path, _):
             refresh = _python_phase("pipeline", config_path, work_dir / "incremental.json")
     else:
-        refresh = _scaled_run(org, work_dir, "incremental", copies)
+        refresh = _scaled_run(org, work_dir, "incremental", copies, full_refresh=False)
     before, after = full_run["raw_rows"], refresh["raw_rows"]
     refresh["new_raw_rows"] = sum(after.values()) - sum(before.values())
     refresh["new_raw_rows_pct"] = round(100 * refresh["new_raw_rows"] / max(1, sum(before.values())), 2)

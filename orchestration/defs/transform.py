@@ -61,16 +61,29 @@ def failure_summary(run_results: dict) -> str:
     return "\n".join(lines)
 
 
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False
+    """Rebuild the incremental staging models from all raw data (after upgrading streamgauge)."""
+
+
 @dbt_assets(manifest=MANIFEST_PATH, project=dbt_project, dagster_dbt_translator=TRANSLATOR, pool="warehouse")
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, streamgauge: StreamgaugeResource):
+def dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    streamgauge: StreamgaugeResource,
+    config: DbtBuildConfig,
+):
     """``dbt build`` with the run's fixed ``as_of``; a failed model or test stops publication."""
     report = reporter(context, "dbt")
     as_of = streamgauge.as_of()
     context.instance.add_run_tags(context.run.run_id, {AS_OF_TAG: as_of.isoformat()})
     dbt_vars = streamgauge.dbt_vars(as_of)
-    report(f"dbt build as of {dbt_vars['as_of']} UTC")
+    refresh = ["--full-refresh"] if config.full_refresh else []
+    report(f"dbt build{' --full-refresh' if refresh else ''} as of {dbt_vars['as_of']} UTC")
     with streamgauge.dbt_environment():
-        invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)
+        invocation = dbt.cli(
+            ["build", "--vars", json.dumps(dbt_vars), *refresh], context=context, raise_on_error=False
+        )
         yield from invocation.stream()
     run_results = invocation.get_artifact("run_results.json")
     report(run_results_summary(run_results))

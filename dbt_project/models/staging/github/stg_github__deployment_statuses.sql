@@ -1,5 +1,7 @@
 {#- One row per deployment status (latest landed version). workflow_run_id is the GitHub Actions
-    run named by the status's log or target URL (…/actions/runs/<id>/…), when there is one. -#}
+    run named by the status's log or target URL (…/actions/runs/<id>/…), when there is one.
+    Incremental: a refresh flattens only the records with a newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'status_id'], incremental_strategy='delete+insert') }}
 {%- set status_fields = [
     'id',
     'deployment_url',
@@ -16,7 +18,7 @@
 ] -%}
 
 with latest_statuses as (
-    {{ streamgauge.latest_raw_records('github', 'github_deployment_statuses') }}
+    {{ streamgauge.latest_changed_raw_records('github', 'github_deployment_statuses') }}
 ),
 
 parsed as (

@@ -1,6 +1,8 @@
 {#- One row per commit a pull request listed (latest landed version of each `<pr id>:<sha>`).
     Commits force-pushed away stay landed; intermediate models keep those still reachable from
-    the PR's head. -#}
+    the PR's head.
+    Incremental: a refresh flattens only the records with a newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'pull_request_id', 'sha'], incremental_strategy='delete+insert') }}
 {%- set commit_fields = [
     'sha',
     'url',
@@ -15,7 +17,7 @@
 ] -%}
 
 with latest_commits as (
-    {{ streamgauge.latest_raw_records('github', 'github_pull_request_commits') }}
+    {{ streamgauge.latest_changed_raw_records('github', 'github_pull_request_commits') }}
 ),
 
 parsed as (

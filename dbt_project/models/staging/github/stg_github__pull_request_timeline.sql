@@ -1,5 +1,7 @@
 {#- One row per pull request timeline event (latest landed version): committed, reviewed,
-    review_requested, ready_for_review, convert_to_draft, head_ref_force_pushed, merged, closed … -#}
+    review_requested, ready_for_review, convert_to_draft, head_ref_force_pushed, merged, closed …
+    Incremental: a refresh flattens only the events with a newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'event_key'], incremental_strategy='delete+insert') }}
 {%- set event_fields = [
     'event',
     'actor.login',
@@ -11,7 +13,7 @@
 ] -%}
 
 with latest_events as (
-    {{ streamgauge.latest_raw_records('github', 'github_pull_request_timeline') }}
+    {{ streamgauge.latest_changed_raw_records('github', 'github_pull_request_timeline') }}
 ),
 
 parsed as (

@@ -1,4 +1,6 @@
-{#- One row per item of a Jira change history (latest landed version of each history). -#}
+{#- One row per item of a Jira change history (latest landed version of each history).
+    Incremental: a refresh flattens only the records with a newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'history_id'], incremental_strategy='delete+insert') }}
 {%- set history_fields = [
     'id',
     'created',
@@ -17,7 +19,7 @@
 ] -%}
 
 with latest_histories as (
-    {{ streamgauge.latest_raw_records('jira', 'jira_changelogs') }}
+    {{ streamgauge.latest_changed_raw_records('jira', 'jira_changelogs') }}
 ),
 
 parsed_histories as (
@@ -34,7 +36,8 @@ histories as (
         {{ streamgauge.json_text_in('payload_texts', history_fields, 'author.accountId') }} as author_account_id,
         {{ streamgauge.json_text_in('payload_texts', history_fields, 'author.displayName') }} as author_display_name,
         {{ streamgauge.json_text_in('payload_texts', history_fields, 'author.accountType') }} as author_account_type,
-        payload
+        payload,
+        fetched_at
     from parsed_histories
 ),
 
@@ -47,6 +50,7 @@ parsed_items as (
         histories.author_account_id,
         histories.author_display_name,
         histories.author_account_type,
+        histories.fetched_at,
         items.ordinal as item_index,
         {{ streamgauge.json_extract_texts('items.element', item_fields) }} as item_texts
     from histories
@@ -70,5 +74,6 @@ select
     {{ streamgauge.json_text_in('item_texts', item_fields, 'from') }} as from_value,
     {{ streamgauge.json_text_in('item_texts', item_fields, 'fromString') }} as from_string,
     {{ streamgauge.json_text_in('item_texts', item_fields, 'to') }} as to_value,
-    {{ streamgauge.json_text_in('item_texts', item_fields, 'toString') }} as to_string
+    {{ streamgauge.json_text_in('item_texts', item_fields, 'toString') }} as to_string,
+    fetched_at
 from parsed_items

@@ -1,6 +1,8 @@
 {#- One row per LaunchDarkly audit-log entry about a flag. The flag and environment come from the
     entry's resource (`proj/<project>:env/<environment>:flag/<flag>`); environment `*` marks a change
-    to the whole flag (its creation). has_snapshot: the entry carries currentVersion (read in full). -#}
+    to the whole flag (its creation). has_snapshot: the entry carries currentVersion (read in full).
+    Incremental: a refresh flattens only the records with a newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'entry_id'], incremental_strategy='delete+insert') }}
 {%- set entry_fields = [
     'date',
     'kind',
@@ -10,7 +12,7 @@
 ] -%}
 
 with entries as (
-    {{ streamgauge.latest_raw_records('launchdarkly', 'launchdarkly_audit_log') }}
+    {{ streamgauge.latest_changed_raw_records('launchdarkly', 'launchdarkly_audit_log') }}
 ),
 
 parsed as (

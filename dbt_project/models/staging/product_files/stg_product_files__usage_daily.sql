@@ -1,4 +1,6 @@
-{#- One row per product source, feature and UTC day of the usage export: its latest landed version. -#}
+{#- One row per product source, feature and UTC day of the usage export: its latest landed version.
+    Incremental: a refresh flattens only the records with a newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'feature_key', 'usage_date'], incremental_strategy='delete+insert') }}
 {%- set usage_fields = [
     'feature_key',
     'date',
@@ -7,7 +9,7 @@
 ] -%}
 
 with latest as (
-    {{ streamgauge.latest_raw_records('product_files', 'product_usage_daily') }}
+    {{ streamgauge.latest_changed_raw_records('product_files', 'product_usage_daily') }}
 ),
 
 parsed as (
