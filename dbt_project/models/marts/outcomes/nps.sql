@@ -33,31 +33,98 @@ overall as (
     from responses
 ),
 
-per_feature as (
+release_windows as (
     select
         flags.flag_key,
         releases.released_at,
-        sum(case when r.flag_key = flags.flag_key and r.submitted_at >= releases.released_at then 1 else 0 end) as n,
-        sum(case when r.flag_key = flags.flag_key and r.submitted_at >= releases.released_at and r.is_promoter then 1 else 0 end) as promoters,
-        sum(case when r.flag_key = flags.flag_key and r.submitted_at >= releases.released_at
-                  and not r.is_promoter and not r.is_detractor then 1 else 0 end) as passives,
-        sum(case when r.flag_key = flags.flag_key and r.submitted_at >= releases.released_at and r.is_detractor then 1 else 0 end) as detractors,
-        sum(case when r.submitted_at < releases.released_at then 1 else 0 end) as before_n,
-        sum(case when r.submitted_at < releases.released_at and r.is_promoter then 1 else 0 end) as before_promoters,
-        sum(case when r.submitted_at < releases.released_at and r.is_detractor then 1 else 0 end) as before_detractors,
-        sum(case when r.submitted_at >= releases.released_at and r.flag_key is distinct from flags.flag_key then 1 else 0 end) as control_n,
-        sum(case when r.submitted_at >= releases.released_at and r.flag_key is distinct from flags.flag_key
-                  and r.is_promoter then 1 else 0 end) as control_promoters,
-        sum(case when r.submitted_at >= releases.released_at and r.flag_key is distinct from flags.flag_key
-                  and r.is_detractor then 1 else 0 end) as control_detractors
+        {{ dbt.dateadd('day', -window, 'releases.released_at') }} as before_start_at,
+        {{ dbt.dateadd('day', window, 'releases.released_at') }} as exposed_end_at
     from flags
     left join releases
         on releases.flag_key = flags.flag_key
-    left join responses as r
-        on releases.released_at is not null
-        and r.submitted_at >= {{ dbt.dateadd('day', -window, 'releases.released_at') }}
-        and r.submitted_at < {{ dbt.dateadd('day', window, 'releases.released_at') }}
-    group by flags.flag_key, releases.released_at
+),
+
+-- How many responses (promoters, detractors) came before each boundary of a release window:
+-- running sums over the responses and the boundaries in time order, a boundary ahead of the
+-- responses submitted at its moment (it counts those strictly before it). Linear in responses and
+-- releases, where joining every release to every response of its window grows with their product.
+boundaries as (
+    select released_at as boundary_at from release_windows where released_at is not null
+    union
+    select before_start_at from release_windows where released_at is not null
+    union
+    select exposed_end_at from release_windows where released_at is not null
+),
+
+timeline as (
+    select boundary_at as moment, 0 as is_response, 0 as is_promoter, 0 as is_detractor
+    from boundaries
+    union all
+    select
+        submitted_at,
+        1,
+        case when is_promoter then 1 else 0 end,
+        case when is_detractor then 1 else 0 end
+    from responses
+),
+
+counts_before as (
+    select moment, responses_before, promoters_before, detractors_before
+    from (
+        select
+            moment,
+            is_response,
+            sum(is_response) over earlier as responses_before,
+            sum(is_promoter) over earlier as promoters_before,
+            sum(is_detractor) over earlier as detractors_before
+        from timeline
+        window earlier as (order by moment, is_response rows between unbounded preceding and current row)
+    ) as running
+    where is_response = 0
+),
+
+-- responses naming the flag in [release, release + window)
+exposed as (
+    select
+        release_windows.flag_key,
+        count(*) as n,
+        sum(case when r.is_promoter then 1 else 0 end) as promoters,
+        sum(case when not r.is_promoter and not r.is_detractor then 1 else 0 end) as passives,
+        sum(case when r.is_detractor then 1 else 0 end) as detractors
+    from release_windows
+    inner join responses as r
+        on r.flag_key = release_windows.flag_key
+        and r.submitted_at >= release_windows.released_at
+        and r.submitted_at < release_windows.exposed_end_at
+    group by release_windows.flag_key
+),
+
+per_feature as (
+    select
+        release_windows.flag_key,
+        release_windows.released_at,
+        exposed.n,
+        exposed.promoters,
+        exposed.passives,
+        exposed.detractors,
+        at_release.responses_before - at_before_start.responses_before as before_n,
+        at_release.promoters_before - at_before_start.promoters_before as before_promoters,
+        at_release.detractors_before - at_before_start.detractors_before as before_detractors,
+        -- control: the other responses of the exposed window
+        at_exposed_end.responses_before - at_release.responses_before - coalesce(exposed.n, 0) as control_n,
+        at_exposed_end.promoters_before - at_release.promoters_before - coalesce(exposed.promoters, 0)
+            as control_promoters,
+        at_exposed_end.detractors_before - at_release.detractors_before - coalesce(exposed.detractors, 0)
+            as control_detractors
+    from release_windows
+    left join exposed
+        on exposed.flag_key = release_windows.flag_key
+    left join counts_before as at_before_start
+        on at_before_start.moment = release_windows.before_start_at
+    left join counts_before as at_release
+        on at_release.moment = release_windows.released_at
+    left join counts_before as at_exposed_end
+        on at_exposed_end.moment = release_windows.exposed_end_at
 ),
 
 rows_ as (
