@@ -94,9 +94,8 @@ def replicate(config_path: Path, factor: int) -> dict:
     started = time.monotonic()
     with duckdb.connect(str(settings.warehouse.working_path)) as con:
         rows = replicate_raw(con, replication)
-    if settings.mappings_dir and not (settings.mappings_dir / REPLICATED_MARKER).exists():
+    if settings.mappings_dir:
         replicate_mappings(settings.mappings_dir, replication)
-        (settings.mappings_dir / REPLICATED_MARKER).write_text(str(factor))
     return {"compute_s": round(time.monotonic() - started, 2), "rows_added": sum(rows.values())}
 
 
@@ -111,7 +110,6 @@ def check_replicas(config_path: Path, factor: int) -> dict:
     return {"marts_checked": sorted(mismatches)}
 
 
-REPLICATED_MARKER = ".replicated"
 FULL_REFRESH = "full-refresh"
 
 PHASES = {

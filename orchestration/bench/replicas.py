@@ -53,7 +53,8 @@ class Replication:
             raise ValueError("replication needs the Jira project keys to rename")
 
     @property
-    def _keys(self) -> str:
+    def project_alternation(self) -> str:
+        """The base project keys as one regular-expression alternation (``PAY|MOB``)."""
         return "|".join(re.escape(key) for key in self.project_keys)
 
     @property
@@ -61,12 +62,12 @@ class Replication:
         """An issue key (or its lower-case form in branches and flag keys) of a base project, as the
         models find keys: not preceded by a letter or digit, nor by a JSON escape (``\\n`` in a
         payload's text is a line break)."""
-        return f"(^|[^A-Za-z0-9]|\\\\[nrt])({self._keys})-([0-9])"
+        return f"(^|[^A-Za-z0-9]|\\\\[nrt])({self.project_alternation})-([0-9])"
 
     @property
     def project_pattern(self) -> str:
         """A project key on its own as a JSON value (``"key":"PAY"`` of an issue's project)."""
-        return f'"key":"({self._keys})"'
+        return f'"key":"({self.project_alternation})"'
 
     def rewrite(self, text: str, copy: int) -> str:
         """``text`` as copy ``copy`` writes it (the Python twin of :meth:`rewrite_sql`)."""
@@ -102,20 +103,21 @@ def replicate_raw(con: duckdb.DuckDBPyConnection, replication: Replication) -> d
     con.execute("CREATE TABLE IF NOT EXISTS meta.replicated_batches (batch_id VARCHAR PRIMARY KEY)")
     if replication.factor == 1:
         return {}
+    # every raw row's batch is in meta.batches (the raw-table contract)
+    batches = [
+        batch
+        for (batch,) in con.execute(
+            """SELECT batch_id FROM meta.batches
+               WHERE source IN (SELECT unnest($sources))
+                 AND batch_id NOT IN (SELECT batch_id FROM meta.replicated_batches)""",
+            {"sources": list(replication.sources)},
+        ).fetchall()
+    ]
     payload = replication.rewrite_sql("cast(payload AS varchar)", "copy")
     rewritten = {column: replication.rewrite_sql(column, "copy") for column in ("record_id", "parent_id")}
     request = replication.rewrite_sql("request", "copy")
-    base_rows = """source IN (SELECT unnest($sources))
-        AND batch_id NOT IN (SELECT batch_id FROM meta.replicated_batches)"""
-    added, batches = {}, set()
+    added = {}
     for table in raw_tables(con):
-        parameters = {"sources": list(replication.sources)}
-        batches |= {
-            batch
-            for (batch,) in con.execute(
-                f"SELECT DISTINCT batch_id FROM raw.{table} WHERE {base_rows}", parameters
-            ).fetchall()
-        }
         (added[table],) = con.execute(
             f"""
             INSERT INTO raw.{table}
@@ -123,10 +125,10 @@ def replicate_raw(con: duckdb.DuckDBPyConnection, replication: Replication) -> d
                    {rewritten["record_id"]}, {rewritten["parent_id"]},
                    {payload}::JSON, payload_hash, {request}, fetched_at, batch_id
             FROM raw.{table}, range(1, {replication.factor}) AS copies(copy)
-            WHERE {base_rows}""",
-            parameters,
+            WHERE batch_id IN (SELECT unnest($batches)) AND source IN (SELECT unnest($sources))""",
+            {"batches": batches, "sources": list(replication.sources)},
         ).fetchone()
-    con.execute("INSERT INTO meta.replicated_batches SELECT unnest($batches)", {"batches": sorted(batches)})
+    con.execute("INSERT INTO meta.replicated_batches SELECT unnest($batches)", {"batches": batches})
     return added
 
 
@@ -149,19 +151,22 @@ def _names_a_base_source(row: dict[str, str], replication: Replication) -> bool:
 
 
 def replicate_mappings(folder: Path, replication: Replication) -> dict[str, int]:
-    """Copy every mapping seed row that names a base source, once per copy; rows added per seed."""
+    """Copy every mapping seed row that names a base source, once per copy (a copy already there is
+    not added again); rows added per seed."""
     added = {}
     for path in sorted(folder.glob("*.csv")):
         with path.open(newline="") as handle:
             reader = csv.DictReader(handle)
             fields = list(reader.fieldnames or [])
             rows = list(reader)
-        copies = [
+        present = {tuple(row.items()) for row in rows}
+        candidates = (
             _copied_row(row, replication, copy)
             for copy in range(1, replication.factor)
             for row in rows
             if _names_a_base_source(row, replication)
-        ]
+        )
+        copies = [copied for copied in candidates if tuple(copied.items()) not in present]
         if copies:
             with path.open("w", newline="") as handle:
                 writer = csv.DictWriter(handle, fieldnames=fields)
@@ -211,7 +216,8 @@ RELATIVE_TOLERANCE = 1e-9
 
 def _as_base(column: str, replication: Replication) -> str:
     """SQL: text ``column`` with what names its copy taken out (copy ``n``'s value becomes the base's)."""
-    keys = f"regexp_replace({column}, '(^|[^A-Za-z0-9])({replication._keys})[0-9]+', '\\1\\2', 'gi')"
+    copied_key = f"(^|[^A-Za-z0-9])({replication.project_alternation})[0-9]+"
+    keys = f"regexp_replace({column}, '{copied_key}', '\\1\\2', 'gi')"
     return f"regexp_replace({keys}, '-r[0-9]+', '', 'g')"
 
 

@@ -48,6 +48,7 @@ def test_a_copy_renames_keys_projects_and_repositories_in_python_and_in_sql(base
 def _raw_warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA raw; CREATE SCHEMA meta")
+    con.execute("CREATE TABLE meta.batches (batch_id VARCHAR PRIMARY KEY, source VARCHAR)")
     con.execute("""
         CREATE TABLE raw.jira_issues (source VARCHAR, record_id VARCHAR, parent_id VARCHAR, payload JSON,
             payload_hash VARCHAR, request VARCHAR, fetched_at TIMESTAMP, batch_id VARCHAR)""")
@@ -59,12 +60,13 @@ def _land(con, source: str, record_id: str, key: str, batch: str) -> None:
         "INSERT INTO raw.jira_issues VALUES (?, ?, NULL, ?, 'h', 'GET /search', TIMESTAMP '2026-11-01', ?)",
         [source, record_id, json.dumps({"id": record_id, "key": key}), batch],
     )
+    con.execute("INSERT OR IGNORE INTO meta.batches VALUES (?, ?)", [batch, source])
 
 
 def test_raw_rows_are_copied_once_and_a_refresh_copies_only_what_it_landed():
     con = _raw_warehouse()
     _land(con, "demo-jira", "10001", "PAY-1", "b1")
-    _land(con, "someone-else", "7", "PAY-9", "b1")  # not a base source: never copied
+    _land(con, "someone-else", "7", "PAY-9", "x1")  # not a base source: never copied
     assert replicate_raw(con, REPLICATION) == {"jira_issues": 2}
     assert replicate_raw(con, REPLICATION) == {"jira_issues": 0}
     _land(con, "demo-jira", "10002", "PLAT-2", "b2")
@@ -91,6 +93,7 @@ def test_mapping_rows_naming_a_base_source_are_copied_with_their_copy_names(tmp_
     )
     (tmp_path / "stages.csv").write_text("stage,stage_order\nDev,1\n")
     assert replicate_mappings(tmp_path, REPLICATION) == {"services": 2}
+    assert replicate_mappings(tmp_path, REPLICATION) == {}  # the copies are there already
     with (tmp_path / "services.csv").open() as handle:
         rows = [
             (row["service"], row["repository"], row["github_source"], row["pagerduty_service_id"])

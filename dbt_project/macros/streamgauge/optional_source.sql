@@ -35,8 +35,12 @@
 {#- The latest version of every record of a raw table: one row per (source, record_id), the last
     fetched (ties broken by payload_hash so the choice is total). -#}
 {% macro latest_raw_records(source_name, table_name) -%}
-    {{ streamgauge.select_first_per(streamgauge.optional_source(source_name, table_name),
-                                    'source, record_id', 'fetched_at desc, payload_hash desc') }}
+    {{ streamgauge.latest_versions(streamgauge.optional_source(source_name, table_name)) }}
+{%- endmacro %}
+
+{#- The latest version of every record in a relation with the raw-table columns. -#}
+{% macro latest_versions(relation_sql) -%}
+    {{ streamgauge.select_first_per(relation_sql, 'source, record_id', 'fetched_at desc, payload_hash desc') }}
 {%- endmacro %}
 
 {#- In an incremental model: latest_raw_records, but only of the records with a version landed after
@@ -53,7 +57,7 @@
                  where fetched_at > (select coalesce(max(fetched_at), {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }})
                                      from {{ this }})))
         {%- endset -%}
-        {{ streamgauge.select_first_per(changed, 'source, record_id', 'fetched_at desc, payload_hash desc') }}
+        {{ streamgauge.latest_versions(changed) }}
     {%- else -%}
         {{ streamgauge.latest_raw_records(source_name, table_name) }}
     {%- endif -%}
