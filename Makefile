@@ -52,8 +52,12 @@ browser: ## install chromium and chromium-driver (Debian) for the report's brows
 	  rm -f $$log $(BROWSER_NOTE); \
 	else tail -n 5 $$log; rm -f $$log; note "apt-get could not install $(BROWSER_PACKAGES)"; fi
 
-test: setup browser ## run the test suite
-	@$(PY) -m pytest
+# Two workers: the long shared pipeline runs on one while the model tests run on the other
+# (tests/conftest.py groups the tests so each fixture is still built once).
+TEST_WORKERS ?= 2
+
+test: setup browser ## run the test suite (TEST_WORKERS=1 for one process)
+	@$(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 
 bench: setup ## measure speed and memory (small size by default; SIZES=... for more, BASE=... items landed per copy)
 	@$(PY) -m orchestration.cli bench $(if $(SIZES),--sizes $(SIZES),) $(if $(BASE),--base $(BASE),)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -29,11 +30,27 @@ def _newest_source_mtime() -> float:
     )
 
 
+def _manifest_is_current(manifest: Path) -> bool:
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime()
+
+
 def ensure_manifest() -> Path:
-    """Run ``dbt parse`` when the manifest is missing or older than the project's files."""
+    """Run ``dbt parse`` when the manifest is missing or older than the project's files.
+
+    Processes starting together (parallel test workers, a webserver and a run) parse one at a time
+    under a file lock, so none reads a manifest another is still writing."""
     manifest = dbt_project.manifest_path
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+    if _manifest_is_current(manifest):
         return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with (manifest.parent / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _manifest_is_current(manifest):
+            _parse()
+    return manifest
+
+
+def _parse() -> None:
     env = {**os.environ}
     env.setdefault(WAREHOUSE_ENV, str(REPO_ROOT / "data" / "warehouse.duckdb"))
     subprocess.run(
@@ -50,4 +67,3 @@ def ensure_manifest() -> Path:
         env=env,
         cwd=DBT_PROJECT_DIR,
     )
-    return manifest
