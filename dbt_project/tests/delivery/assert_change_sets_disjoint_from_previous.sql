@@ -1,3 +1,4 @@
+{{ config(store_failures=true) }}
 {#- Every production deployment's change set is disjoint from the previous one's (same service and
     repository): a commit the previous deployment shipped was already reachable from its SHA.
     Returns the commits found in both. -#}

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'change_lead_times'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'change_lead_times'}}}) }}
 {#- A change counts at the production deployment that first shipped any of its commits: no
     change set of an earlier deployment holds one of them. Returns the offending changes. -#}
 with shipped as (

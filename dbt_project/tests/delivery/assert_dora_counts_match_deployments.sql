@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'dora_metrics'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'dora_metrics'}}}) }}
 {#- dora_metrics counts every successful production deployment in the period of its finish, once:
     per service, the weekly counts add up to the deployments mart's. Returns the services that differ. -#}
 with marts as (

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'flow_items'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'flow_items'}}}) }}
 {#- For completed flow items without negative intervals:
     * the in-flow stage hours plus ignored_hours add up to flow_time_hours;
     * the stage hours plus the hours in stage-less statuses inside the lead span add up to

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'stage_intervals'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'stage_intervals'}}}) }}
 {#- The in-flow part of a stage visit never exceeds the visit's hours — except for items with a
     negative interval (clock skew), whose flow may start before their creation. -#}
 select stage_intervals.*

@@ -1,4 +1,4 @@
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_issue_type_intervals_reconstructed'}}}) }}
+{{ config(store_failures=true, severity='warn', meta={'dagster': {'ref': {'name': 'int_issue_type_intervals_reconstructed'}}}) }}
 {#- Lists every issue type (of any live issue, at any time) that issue_type_mapping does not map.
     Severity warn: the build itself stops in int_issue_types_resolved with a message naming the
     first one; this test lists them all. -#}

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'stage_intervals'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'stage_intervals'}}}) }}
 {#- Every stage visit of a flow item ends where the next one begins, unless the item sat in
     statuses without a stage (or with no length inside the lead span) in between: the visit
     numbering has no holes, only the last visit is open, visits never overlap, and no staged

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'status_intervals'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'status_intervals'}}}) }}
 {#- Every status interval of a flow item ends exactly where the next one begins, the numbering has
     no holes, the first starts at the item's creation and only the last is open. -#}
 with intervals as (

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'status_flow_mapping'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'status_flow_mapping'}}}) }}
 {#- Two rows of status_flow_mapping for the same source and status must not both apply on the
     same date: versions are [valid_from, valid_to) (open-ended when empty) and must not overlap. -#}
 with rules as (

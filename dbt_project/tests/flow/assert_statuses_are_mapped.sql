@@ -1,4 +1,4 @@
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_status_intervals_reconstructed'}}}) }}
+{{ config(store_failures=true, severity='warn', meta={'dagster': {'ref': {'name': 'int_status_intervals_reconstructed'}}}) }}
 {#- Lists every status of a flow item that status_flow_mapping does not map (for the interval's
     source and entry date), with where it was first seen. Severity warn: the build itself stops in
     int_status_intervals_mapped with a message naming the first one; this test lists them all. -#}

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'cumulative_flow_daily'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'cumulative_flow_daily'}}}) }}
 {#- The Done band of the cumulative flow diagram counts items by their final completion, so it
     never decreases from one day to the next. -#}
 with done as (

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'flow_load_daily'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'flow_load_daily'}}}) }}
 {#- Daily WIP changes exactly by the day's flow starts minus the day's completions and
     cancellations of items that had entered flow (by local date, per value stream): the daily
     sampling and the items' spans tell the same story. Full days only (the partial as_of date is

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'int_flow_item_type_intervals_classified'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'int_flow_item_type_intervals_classified'}}}) }}
 {#- The flow item type over time (int_flow_item_type_intervals_classified) gives, at each item's
     classification moment (flow_end_at, else as_of), exactly the type flow_items shows: daily WIP
     and velocity type an item by one rule. Lists the items where they differ. -#}
