@@ -96,31 +96,52 @@ draws as (
     where sample_size.sample_days > 0
 ),
 
--- the throughput of every simulated day, in blocks of 7 days: cumulating 7-day sums first and
--- the days of one block per trial after is much cheaper than cumulating every day
-simulated_days as (
-    select
-        throughput.value_stream,
-        draws.trial,
-        draws.day_number,
-        cast(floor((draws.day_number - 1) / 7.0) as integer) as block_number,
-        throughput.completed_items
-    from draws
-    inner join throughput
-        on throughput.sample_index = draws.sample_index
+-- Every stream draws the same sample days, so the draws are joined to the throughput where they
+-- are used and never held as one row per stream, trial and day (61 streams × 10,000 trials ×
+-- 182 days is 111M rows). Streams are numbered to keep those joins on integers.
+streams as (
+    select value_stream, cast(row_number() over (order by value_stream) as integer) as stream_number
+    from samples
 ),
 
+stream_throughput as (
+    select streams.stream_number, throughput.sample_index, throughput.completed_items
+    from throughput
+    inner join streams
+        on streams.value_stream = throughput.value_stream
+),
+
+block_draws as (
+    select trial, cast(floor((day_number - 1) / 7.0) as integer) as block_number, day_number, sample_index
+    from draws
+),
+
+-- the throughput of every trial's 7-day blocks: cumulating 7-day sums first and the days of one
+-- block per trial after is much cheaper than cumulating every day
 blocks as (
-    select value_stream, trial, block_number, sum(completed_items) as block_items
-    from simulated_days
-    group by value_stream, trial, block_number
+    select
+        stream_throughput.stream_number,
+        block_draws.trial,
+        block_draws.block_number,
+        sum(stream_throughput.completed_items) as block_items
+    from block_draws
+    inner join stream_throughput
+        on stream_throughput.sample_index = block_draws.sample_index
+    group by stream_throughput.stream_number, block_draws.trial, block_draws.block_number
+),
+
+stream_targets as (
+    select streams.stream_number, targets.value_stream, targets.target_items
+    from targets
+    inner join streams
+        on streams.value_stream = targets.value_stream
 ),
 
 cumulated_blocks as (
     select
         blocks.*,
         sum(block_items) over (
-            partition by value_stream, trial order by block_number
+            partition by stream_number, trial order by block_number
             rows between unbounded preceding and current row
         ) as cumulative_items
     from blocks
@@ -129,65 +150,74 @@ cumulated_blocks as (
 -- the block in which a trial reaches its target, and what it had completed before it
 crossing_blocks as (
     select
-        cumulated_blocks.value_stream,
+        cumulated_blocks.stream_number,
         cumulated_blocks.trial,
         min(cumulated_blocks.block_number) as block_number
     from cumulated_blocks
-    inner join targets
-        on targets.value_stream = cumulated_blocks.value_stream
-    where cumulated_blocks.cumulative_items >= targets.target_items
-    group by cumulated_blocks.value_stream, cumulated_blocks.trial
+    inner join stream_targets
+        on stream_targets.stream_number = cumulated_blocks.stream_number
+    where cumulated_blocks.cumulative_items >= stream_targets.target_items
+    group by cumulated_blocks.stream_number, cumulated_blocks.trial
 ),
 
 crossing_days as (
     select
-        simulated_days.value_stream,
-        simulated_days.trial,
-        simulated_days.day_number,
-        cumulated_blocks.cumulative_items - cumulated_blocks.block_items + sum(simulated_days.completed_items) over (
-            partition by simulated_days.value_stream, simulated_days.trial order by simulated_days.day_number
+        crossing_blocks.stream_number,
+        crossing_blocks.trial,
+        block_draws.day_number,
+        cumulated_blocks.cumulative_items - cumulated_blocks.block_items + sum(stream_throughput.completed_items) over (
+            partition by crossing_blocks.stream_number, crossing_blocks.trial order by block_draws.day_number
             rows between unbounded preceding and current row
         ) as cumulative_items
     from crossing_blocks
     inner join cumulated_blocks
-        on cumulated_blocks.value_stream = crossing_blocks.value_stream
+        on cumulated_blocks.stream_number = crossing_blocks.stream_number
         and cumulated_blocks.trial = crossing_blocks.trial
         and cumulated_blocks.block_number = crossing_blocks.block_number
-    inner join simulated_days
-        on simulated_days.value_stream = crossing_blocks.value_stream
-        and simulated_days.trial = crossing_blocks.trial
-        and simulated_days.block_number = crossing_blocks.block_number
+    inner join block_draws
+        on block_draws.trial = crossing_blocks.trial
+        and block_draws.block_number = crossing_blocks.block_number
+    inner join stream_throughput
+        on stream_throughput.stream_number = crossing_blocks.stream_number
+        and stream_throughput.sample_index = block_draws.sample_index
 ),
 
 done_days as (
     select
-        crossing_days.value_stream,
+        crossing_days.stream_number,
         crossing_days.trial,
         min(crossing_days.day_number) as done_day_number
     from crossing_days
-    inner join targets
-        on targets.value_stream = crossing_days.value_stream
-    where crossing_days.cumulative_items >= targets.target_items
-    group by crossing_days.value_stream, crossing_days.trial
+    inner join stream_targets
+        on stream_targets.stream_number = crossing_days.stream_number
+    where crossing_days.cumulative_items >= stream_targets.target_items
+    group by crossing_days.stream_number, crossing_days.trial
 ),
 
 counts_by_target as (
-    select value_stream, trial, sum(completed_items) as items_by_target
-    from simulated_days
-    where day_number <= {{ dates['horizon_days'] }}
-    group by value_stream, trial
+    select
+        stream_throughput.stream_number,
+        block_draws.trial,
+        sum(stream_throughput.completed_items) as items_by_target
+    from block_draws
+    inner join stream_throughput
+        on stream_throughput.sample_index = block_draws.sample_index
+    where block_draws.day_number <= {{ dates['horizon_days'] }}
+    group by stream_throughput.stream_number, block_draws.trial
 ),
 
 trial_outcomes as (
     select
-        counts_by_target.value_stream,
+        stream_targets.value_stream,
         counts_by_target.trial,
         -- {{ simulated_days + 1 }}: the target is not reached within the simulated days
         coalesce(done_days.done_day_number, {{ simulated_days + 1 }}) as done_day_number,
         counts_by_target.items_by_target
     from counts_by_target
+    inner join stream_targets
+        on stream_targets.stream_number = counts_by_target.stream_number
     left join done_days
-        on done_days.value_stream = counts_by_target.value_stream
+        on done_days.stream_number = counts_by_target.stream_number
         and done_days.trial = counts_by_target.trial
 ),
 
