@@ -31,6 +31,15 @@ SOURCE_KINDS = frozenset(
 )
 DEFAULT_CONFIG = Path("streamgauge.yml")
 DEFAULT_FRESHNESS_HOURS = 24.0  # a source with no successful batch for this long raises its freshness check
+# DuckDB spills to disk past this instead of growing to 80 % of the RAM; dbt's profile reads the
+# same variable with the same default (dbt_project/profiles.yml)
+MEMORY_LIMIT_ENV = "STREAMGAUGE_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "4GB"
+
+
+def duckdb_config() -> dict[str, str]:
+    """Settings for a writing connection to the working database (``duckdb.connect(config=...)``)."""
+    return {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT}
 
 
 class ConfigError(ValueError):

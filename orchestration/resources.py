@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from orchestration.config import Settings, load_settings
+from orchestration.config import Settings, duckdb_config, load_settings
 from orchestration.dbt import MAPPINGS_ENV, WAREHOUSE_ENV
 
 
@@ -30,7 +30,7 @@ class StreamgaugeResource(dg.ConfigurableResource):
         """The working database; only one writer at a time (assets share the ``warehouse`` pool)."""
         path = self.settings.warehouse.working_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        con = duckdb.connect(str(path), config=duckdb_config())
         try:
             yield con
         finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas  # noqa: F401 - loaded before any timing: DuckDB's .df() would import it on first use
 
-from orchestration.config import load_settings
+from orchestration.config import duckdb_config, load_settings
 
 HAND_WRITTEN_QUERY = Path(__file__).with_name("stage_durations.sql")
 
@@ -92,7 +92,7 @@ def replicate(config_path: Path, factor: int) -> dict:
     settings = load_settings(config_path)
     replication = replication_for(settings, factor)
     started = time.monotonic()
-    with duckdb.connect(str(settings.warehouse.working_path)) as con:
+    with duckdb.connect(str(settings.warehouse.working_path), config=duckdb_config()) as con:
         rows = replicate_raw(con, replication)
     if settings.mappings_dir:
         replicate_mappings(settings.mappings_dir, replication)

@@ -3,7 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import ConfigError, load_settings, parse_settings
+from orchestration.config import (
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_LIMIT_ENV,
+    ConfigError,
+    load_settings,
+    parse_settings,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -137,3 +143,22 @@ def test_launchdarkly_and_product_files_entries_are_checked(tmp_path):
         parse_settings({"sources": {"product_files": [{"name": "pf"}]}}, tmp_path)
     with pytest.raises(ConfigError, match=r"sources.product_files\[0\]: unknown key\(s\) \['usages'\]"):
         parse_settings({"sources": {"product_files": [{"name": "pf", "usages": "u"}]}}, tmp_path)
+
+
+def test_the_working_database_spills_past_the_memory_limit(tmp_path, monkeypatch):
+    from orchestration.resources import StreamgaugeResource
+
+    config = tmp_path / "streamgauge.yml"
+    config.write_text(f"warehouse:\n  data_dir: {tmp_path / 'data'}\n")
+    resource = StreamgaugeResource(config_path=str(config))
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    with resource.connect() as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "3.7 GiB"  # 4GB
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "512MB")
+    with resource.connect() as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
+
+
+def test_dbt_reads_the_same_memory_limit_with_the_same_default():
+    profile = (REPO / "dbt_project" / "profiles.yml").read_text()
+    assert f"memory_limit: \"{{{{ env_var('{MEMORY_LIMIT_ENV}', '{DEFAULT_MEMORY_LIMIT}') }}}}\"" in profile
