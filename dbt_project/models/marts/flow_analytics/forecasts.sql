@@ -34,6 +34,7 @@ with throughput as (
 samples as (
     select
         value_stream,
+        cast(row_number() over (order by value_stream) as integer) as stream_number,
         count(*) as sample_days,
         min(day) as sample_start_date,
         max(day) as sample_end_date,
@@ -98,17 +99,12 @@ draws as (
 
 -- Every stream draws the same sample days, so the draws are joined to the throughput where they
 -- are used and never held as one row per stream, trial and day (61 streams × 10,000 trials ×
--- 182 days is 111M rows). Streams are numbered to keep those joins on integers.
-streams as (
-    select value_stream, cast(row_number() over (order by value_stream) as integer) as stream_number
-    from samples
-),
-
+-- 182 days is 111M rows). Streams are numbered (samples) to keep those joins on integers.
 stream_throughput as (
-    select streams.stream_number, throughput.sample_index, throughput.completed_items
+    select samples.stream_number, throughput.sample_index, throughput.completed_items
     from throughput
-    inner join streams
-        on streams.value_stream = throughput.value_stream
+    inner join samples
+        on samples.value_stream = throughput.value_stream
 ),
 
 block_draws as (
@@ -130,13 +126,6 @@ blocks as (
     group by stream_throughput.stream_number, block_draws.trial, block_draws.block_number
 ),
 
-stream_targets as (
-    select streams.stream_number, targets.value_stream, targets.target_items
-    from targets
-    inner join streams
-        on streams.value_stream = targets.value_stream
-),
-
 cumulated_blocks as (
     select
         blocks.*,
@@ -154,9 +143,9 @@ crossing_blocks as (
         cumulated_blocks.trial,
         min(cumulated_blocks.block_number) as block_number
     from cumulated_blocks
-    inner join stream_targets
-        on stream_targets.stream_number = cumulated_blocks.stream_number
-    where cumulated_blocks.cumulative_items >= stream_targets.target_items
+    inner join targets
+        on targets.stream_number = cumulated_blocks.stream_number
+    where cumulated_blocks.cumulative_items >= targets.target_items
     group by cumulated_blocks.stream_number, cumulated_blocks.trial
 ),
 
@@ -188,9 +177,9 @@ done_days as (
         crossing_days.trial,
         min(crossing_days.day_number) as done_day_number
     from crossing_days
-    inner join stream_targets
-        on stream_targets.stream_number = crossing_days.stream_number
-    where crossing_days.cumulative_items >= stream_targets.target_items
+    inner join targets
+        on targets.stream_number = crossing_days.stream_number
+    where crossing_days.cumulative_items >= targets.target_items
     group by crossing_days.stream_number, crossing_days.trial
 ),
 
@@ -208,14 +197,14 @@ counts_by_target as (
 
 trial_outcomes as (
     select
-        stream_targets.value_stream,
+        targets.value_stream,
         counts_by_target.trial,
         -- {{ simulated_days + 1 }}: the target is not reached within the simulated days
         coalesce(done_days.done_day_number, {{ simulated_days + 1 }}) as done_day_number,
         counts_by_target.items_by_target
     from counts_by_target
-    inner join stream_targets
-        on stream_targets.stream_number = counts_by_target.stream_number
+    inner join targets
+        on targets.stream_number = counts_by_target.stream_number
     left join done_days
         on done_days.stream_number = counts_by_target.stream_number
         and done_days.trial = counts_by_target.trial
