@@ -87,6 +87,7 @@ draws as (
     select
         trial_numbers.trial,
         day_numbers.day_number,
+        cast(floor((day_numbers.day_number - 1) / 7.0) as integer) as block_number,
         {{ streamgauge.hash_bucket(
             dbt.concat(["'" ~ seed ~ ":'", 'cast(trial_numbers.trial as ' ~ dbt.type_string() ~ ')', "':'",
                         'cast(day_numbers.day_number as ' ~ dbt.type_string() ~ ')']),
@@ -107,23 +108,18 @@ stream_throughput as (
         on samples.value_stream = throughput.value_stream
 ),
 
-block_draws as (
-    select trial, cast(floor((day_number - 1) / 7.0) as integer) as block_number, day_number, sample_index
-    from draws
-),
-
 -- the throughput of every trial's 7-day blocks: cumulating 7-day sums first and the days of one
 -- block per trial after is much cheaper than cumulating every day
 blocks as (
     select
         stream_throughput.stream_number,
-        block_draws.trial,
-        block_draws.block_number,
+        draws.trial,
+        draws.block_number,
         sum(stream_throughput.completed_items) as block_items
-    from block_draws
+    from draws
     inner join stream_throughput
-        on stream_throughput.sample_index = block_draws.sample_index
-    group by stream_throughput.stream_number, block_draws.trial, block_draws.block_number
+        on stream_throughput.sample_index = draws.sample_index
+    group by stream_throughput.stream_number, draws.trial, draws.block_number
 ),
 
 cumulated_blocks as (
@@ -153,9 +149,9 @@ crossing_days as (
     select
         crossing_blocks.stream_number,
         crossing_blocks.trial,
-        block_draws.day_number,
+        draws.day_number,
         cumulated_blocks.cumulative_items - cumulated_blocks.block_items + sum(stream_throughput.completed_items) over (
-            partition by crossing_blocks.stream_number, crossing_blocks.trial order by block_draws.day_number
+            partition by crossing_blocks.stream_number, crossing_blocks.trial order by draws.day_number
             rows between unbounded preceding and current row
         ) as cumulative_items
     from crossing_blocks
@@ -163,12 +159,12 @@ crossing_days as (
         on cumulated_blocks.stream_number = crossing_blocks.stream_number
         and cumulated_blocks.trial = crossing_blocks.trial
         and cumulated_blocks.block_number = crossing_blocks.block_number
-    inner join block_draws
-        on block_draws.trial = crossing_blocks.trial
-        and block_draws.block_number = crossing_blocks.block_number
+    inner join draws
+        on draws.trial = crossing_blocks.trial
+        and draws.block_number = crossing_blocks.block_number
     inner join stream_throughput
         on stream_throughput.stream_number = crossing_blocks.stream_number
-        and stream_throughput.sample_index = block_draws.sample_index
+        and stream_throughput.sample_index = draws.sample_index
 ),
 
 done_days as (
@@ -186,13 +182,13 @@ done_days as (
 counts_by_target as (
     select
         stream_throughput.stream_number,
-        block_draws.trial,
+        draws.trial,
         sum(stream_throughput.completed_items) as items_by_target
-    from block_draws
+    from draws
     inner join stream_throughput
-        on stream_throughput.sample_index = block_draws.sample_index
-    where block_draws.day_number <= {{ dates['horizon_days'] }}
-    group by stream_throughput.stream_number, block_draws.trial
+        on stream_throughput.sample_index = draws.sample_index
+    where draws.day_number <= {{ dates['horizon_days'] }}
+    group by stream_throughput.stream_number, draws.trial
 ),
 
 trial_outcomes as (
