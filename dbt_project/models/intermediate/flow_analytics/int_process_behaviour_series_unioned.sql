@@ -46,7 +46,7 @@ with items as (
         completed_date,
         lead_time_hours,
         cycle_time_hours
-    from {{ ref('flow_items') }}
+    from {{ ref('int_flow_items_measured') }}
     where is_completed
         and flow_start_at is not null
         and history_complete

@@ -10,7 +10,7 @@ with flags as (
 ),
 
 flow_items as (
-    select flow_item_id, source, issue_id, issue_key from {{ ref('flow_items') }}
+    select flow_item_id, source, issue_id, issue_key from {{ ref('int_flow_items_measured') }}
 ),
 
 key_history as (

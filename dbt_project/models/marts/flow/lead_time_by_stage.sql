@@ -11,7 +11,7 @@ with window_bounds as (
 
 items as (
     select flow_items.flow_item_id
-    from {{ ref('flow_items') }} as flow_items
+    from {{ ref('int_flow_items_measured') }} as flow_items
     cross join window_bounds
     where flow_items.is_completed
         and flow_items.history_complete

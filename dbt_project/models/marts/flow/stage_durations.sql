@@ -3,7 +3,7 @@
     item never visited has NULL hours and 0 visits. Items with neither a flow start nor any stage
     time are left out. -#}
 with items as (
-    select * from {{ ref('flow_items') }}
+    select * from {{ ref('int_flow_items_measured') }}
 ),
 
 stages as (

@@ -10,7 +10,7 @@
 {%- set window = streamgauge.flow_analytics_window() %}
 with items as (
     select *, coalesce(project_key, '(none)') as value_stream
-    from {{ ref('flow_items') }}
+    from {{ ref('int_flow_items_measured') }}
 ),
 
 open_items as (

@@ -14,7 +14,7 @@
 {%- set last_day = window['end_date'] - modules.datetime.timedelta(days=1) %}
 with items as (
     select flow_item_id, coalesce(project_key, '(none)') as value_stream, is_completed
-    from {{ ref('flow_items') }}
+    from {{ ref('int_flow_items_measured') }}
 ),
 
 streams as (

@@ -17,7 +17,7 @@ days as (
 
 items as (
     select coalesce(project_key, '(none)') as value_stream, flow_end_at
-    from {{ ref('flow_items') }}
+    from {{ ref('int_flow_items_measured') }}
 ),
 
 streams as (

@@ -29,7 +29,7 @@ counts as (
 ),
 
 streams as (
-    select distinct coalesce(project_key, '(none)') as value_stream from {{ ref('flow_items') }}
+    select distinct coalesce(project_key, '(none)') as value_stream from {{ ref('int_flow_items_measured') }}
     union all
     select 'all' as value_stream
 ),

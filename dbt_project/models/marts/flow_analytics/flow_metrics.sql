@@ -29,7 +29,7 @@ with items as (
         flow_efficiency,
         active_time_hours,
         wait_time_hours
-    from {{ ref('flow_items') }}
+    from {{ ref('int_flow_items_measured') }}
 ),
 
 type_intervals as (

@@ -52,7 +52,7 @@ open_items as (
     select
         case when rollup.is_total then 'all' else coalesce(items.project_key, '(none)') end as value_stream,
         count(case when not items.is_completed and not items.is_canceled then 1 end) as open_items
-    from {{ ref('flow_items') }} as items
+    from {{ ref('int_flow_items_measured') }} as items
     cross join ({{ streamgauge.stream_rollup() }}) as rollup
     group by 1
 ),

@@ -16,7 +16,7 @@
 {%- set last_day = window['end_date'] - modules.datetime.timedelta(days=1) %}
 with items as (
     select *, coalesce(project_key, '(none)') as value_stream
-    from {{ ref('flow_items') }}
+    from {{ ref('int_flow_items_measured') }}
 ),
 
 streams as (
