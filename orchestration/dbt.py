@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,20 @@ def _parse() -> None:
         env=env,
         cwd=DBT_PROJECT_DIR,
     )
+
+
+# dagster-dbt gives every invocation its own target folder (about 33 MB at the demo's size): a daily
+# schedule would keep a year of them. The newest ones stay for looking into a failed build.
+KEPT_INVOCATIONS = 10
+
+
+def prune_invocation_folders(current: Path, keep: int = KEPT_INVOCATIONS) -> list[Path]:
+    """Remove all but the ``keep`` newest target folders of the op ``current`` belongs to (its
+    siblings named ``<op>-<run id>-<uuid>``; ``current`` always stays). Returns the removed ones."""
+    op_name = current.name.split("-", 1)[0]
+    siblings = [path for path in current.parent.glob(f"{op_name}-*") if path.is_dir() and path != current]
+    siblings.sort(key=lambda path: path.stat().st_mtime, reverse=True)
+    removed = siblings[max(0, keep - 1) :]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed

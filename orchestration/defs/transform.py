@@ -6,7 +6,7 @@ from datetime import datetime
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.dbt import dbt_project, ensure_manifest
+from orchestration.dbt import dbt_project, ensure_manifest, prune_invocation_folders
 from orchestration.progress import reporter, run_results_summary
 from orchestration.resources import StreamgaugeResource
 
@@ -61,6 +61,11 @@ def failure_summary(run_results: dict) -> str:
     return "\n".join(lines)
 
 
+# dbt's unit tests check the models' SQL on fixed inputs, not the data: they belong to development and
+# CI (tests/pipeline/test_dbt_unit_tests.py runs every one), not to every scheduled build.
+BUILD_ARGUMENTS = ["build", "--exclude-resource-type", "unit_test"]
+
+
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
     """Rebuild the incremental staging models from all raw data (after upgrading streamgauge)."""
@@ -82,10 +87,13 @@ def dbt_models(
     report(f"dbt build{' --full-refresh' if refresh else ''} as of {dbt_vars['as_of']} UTC")
     with streamgauge.dbt_environment():
         invocation = dbt.cli(
-            ["build", "--vars", json.dumps(dbt_vars), *refresh], context=context, raise_on_error=False
+            [*BUILD_ARGUMENTS, "--vars", json.dumps(dbt_vars), *refresh],
+            context=context,
+            raise_on_error=False,
         )
         yield from invocation.stream()
     run_results = invocation.get_artifact("run_results.json")
+    prune_invocation_folders(invocation.target_path)
     report(run_results_summary(run_results))
     if not invocation.is_successful():
         summary = failure_summary(run_results)
