@@ -43,22 +43,24 @@
     {{ streamgauge.select_first_per(relation_sql, 'source, record_id', 'fetched_at desc, payload_hash desc') }}
 {%- endmacro %}
 
-{#- In an incremental model: latest_raw_records, but only of the records with a version landed after
-    the newest fetched_at the model holds (every record on a full build). Raw tables only grow and
+{#- In an incremental model: every landed version of the records with a version landed after the
+    newest fetched_at the model holds (all of a raw table on a full build). Raw tables only grow and
     a version's fetched_at is when it landed, so these are exactly the records a refresh changed;
     the model replaces their rows (unique_key derived from record_id, delete+insert). -#}
-{% macro latest_changed_raw_records(source_name, table_name) -%}
+{% macro changed_raw_versions(source_name, table_name) -%}
+    {%- set relation = streamgauge.optional_source(source_name, table_name) -%}
     {%- if is_incremental() -%}
-        {%- set relation = streamgauge.optional_source(source_name, table_name) -%}
-        {%- set changed -%}
-            (select * from {{ relation }} as raw_versions
-             where (source, record_id) in (
-                 select source, record_id from {{ relation }} as landed
-                 where fetched_at > (select coalesce(max(fetched_at), {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }})
-                                     from {{ this }})))
-        {%- endset -%}
-        {{ streamgauge.latest_versions(changed) }}
+        (select * from {{ relation }} as raw_versions
+         where (source, record_id) in (
+             select source, record_id from {{ relation }} as landed
+             where fetched_at > (select coalesce(max(fetched_at), {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }})
+                                 from {{ this }})))
     {%- else -%}
-        {{ streamgauge.latest_raw_records(source_name, table_name) }}
+        {{ relation }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- In an incremental model: latest_raw_records, but only of the records changed_raw_versions names. -#}
+{% macro latest_changed_raw_records(source_name, table_name) -%}
+    {{ streamgauge.latest_versions(streamgauge.changed_raw_versions(source_name, table_name)) }}
 {%- endmacro %}

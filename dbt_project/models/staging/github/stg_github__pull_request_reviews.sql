@@ -1,5 +1,6 @@
 {#- One row per pull request review (latest landed version). Pending reviews (not submitted) have
-    no submitted_at. -#}
+    no submitted_at. Incremental: a refresh flattens only the reviews with a newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'review_id'], incremental_strategy='delete+insert') }}
 {%- set review_fields = [
     'id',
     'pull_request_url',
@@ -12,7 +13,7 @@
 ] -%}
 
 with latest_reviews as (
-    {{ streamgauge.latest_raw_records('github', 'github_pull_request_reviews') }}
+    {{ streamgauge.latest_changed_raw_records('github', 'github_pull_request_reviews') }}
 ),
 
 parsed as (

@@ -1,6 +1,8 @@
 {#- One row per workflow run: its latest attempt (highest run_attempt, then the latest version
     landed). A re-run is the same run id; created_at is when the first attempt was queued,
-    run_started_at when the latest one started. -#}
+    run_started_at when the latest one started. Incremental: a refresh reads only the runs with a
+    newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'run_id'], incremental_strategy='delete+insert') }}
 {%- set run_fields = [
     'id',
     'repository.full_name',
@@ -30,7 +32,7 @@ with versions as (
         fetched_at,
         payload_hash,
         {{ streamgauge.safe_cast_integer(streamgauge.json_extract_text('payload', 'run_attempt'), 'integer') }} as run_attempt
-    from {{ streamgauge.optional_source('github', 'github_workflow_runs') }} as raw_versions
+    from {{ streamgauge.changed_raw_versions('github', 'github_workflow_runs') }} as raw_versions
 ),
 
 latest_attempts as (

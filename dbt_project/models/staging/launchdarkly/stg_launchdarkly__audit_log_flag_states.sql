@@ -1,8 +1,10 @@
 {#- One row per audit-log entry and environment whose state the entry records: the environment it
     changed (or every environment of the flag for an entry about the whole flag, such as its
-    creation), as the entry's currentVersion shows it after the change. -#}
+    creation), as the entry's currentVersion shows it after the change. Incremental: a refresh reads
+    only the entries with a newly landed version. -#}
+{{ config(materialized='incremental', unique_key=['source', 'entry_id'], incremental_strategy='delete+insert') }}
 with entries as (
-    {{ streamgauge.latest_raw_records('launchdarkly', 'launchdarkly_audit_log') }}
+    {{ streamgauge.latest_changed_raw_records('launchdarkly', 'launchdarkly_audit_log') }}
 ),
 
 headers as (
@@ -20,7 +22,8 @@ snapshots as (
         headers.environment_key as entry_environment_key,
         headers.changed_at,
         envs.entry_key as environment_key,
-        envs.entry_value as config
+        envs.entry_value as config,
+        entries.fetched_at
     from headers
     inner join entries
         on entries.source = headers.source
@@ -39,5 +42,6 @@ select
     entry_environment_key,
     changed_at,
     coalesce({{ streamgauge.safe_cast_boolean(streamgauge.json_extract_text('config', 'on')) }}, false) as is_on,
-    cast({{ streamgauge.launchdarkly_serving_pct('config') }} as double) as serving_pct
+    cast({{ streamgauge.launchdarkly_serving_pct('config') }} as double) as serving_pct,
+    fetched_at
 from snapshots
