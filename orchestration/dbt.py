@@ -76,10 +76,15 @@ KEPT_INVOCATIONS = 10
 
 
 def prune_invocation_folders(current: Path, keep: int = KEPT_INVOCATIONS) -> list[Path]:
-    """Remove all but the ``keep`` newest target folders of the op ``current`` belongs to (its
-    siblings named ``<op>-<run id>-<uuid>``; ``current`` always stays). Returns the removed ones."""
+    """Remove all but the ``keep`` newest finished target folders of the op ``current`` belongs to
+    (its siblings named ``<op>-<run id>-<uuid>`` that hold a ``run_results.json``: a build still
+    running elsewhere has none yet; ``current`` always stays). Returns the removed ones."""
     op_name = current.name.split("-", 1)[0]
-    siblings = [path for path in current.parent.glob(f"{op_name}-*") if path.is_dir() and path != current]
+    siblings = [
+        path
+        for path in current.parent.glob(f"{op_name}-*")
+        if path != current and (path / "run_results.json").is_file()
+    ]
     siblings.sort(key=lambda path: path.stat().st_mtime, reverse=True)
     removed = siblings[max(0, keep - 1) :]
     for path in removed:

@@ -7,10 +7,11 @@ import os
 from orchestration.dbt import prune_invocation_folders
 
 
-def _folder(parent, name: str, mtime: int):
+def _folder(parent, name: str, mtime: int, *, finished: bool = True):
     path = parent / name
     (path / "compiled").mkdir(parents=True)
-    (path / "run_results.json").write_text("{}")
+    if finished:
+        (path / "run_results.json").write_text("{}")
     os.utime(path, (mtime, mtime))
     return path
 
@@ -19,13 +20,14 @@ def test_keeps_the_newest_folders_of_the_op_and_the_current_one(tmp_path):
     old = [_folder(tmp_path, f"dbt_models-run{n}-abc{n}", 1_000 + n) for n in range(5)]
     current = _folder(tmp_path, "dbt_models-run9-fff", 500)  # even when its clock is behind
     other_op = _folder(tmp_path, "other_op-run1-aaa", 1)
+    still_running = _folder(tmp_path, "dbt_models-run0-ccc", 1, finished=False)
     (tmp_path / "manifest.json").write_text("{}")
 
     removed = prune_invocation_folders(current, keep=3)
 
     assert sorted(removed) == sorted(old[:3])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [old[3].name, old[4].name, current.name, other_op.name, "manifest.json"]
+        [old[3].name, old[4].name, current.name, other_op.name, still_running.name, "manifest.json"]
     )
 
 
