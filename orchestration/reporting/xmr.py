@@ -135,6 +135,16 @@ def signal_summary(points: pd.DataFrame, unit: str, recent: int = RECENT_POINTS)
     )
 
 
+def segment_spans(points: pd.DataFrame, x: pd.Series) -> pd.DataFrame:
+    """One row per segment (in segment order): where it starts and ends on the time axis (``first``,
+    ``last``, from ``x``), its centre line and limits (``centre_line``, ``unpl``, ``lnpl``, ``url``)."""
+    grouped = points.assign(x=x).groupby("segment_number", sort=True)
+    columns = ["centre_line", "unpl", "lnpl", "url"]
+    spans = grouped[["x", *columns]].first(skipna=False).rename(columns={"x": "first"})
+    spans["last"] = grouped["x"].last(skipna=False)
+    return spans.reset_index()
+
+
 @styled
 def xmr_figure(points: pd.DataFrame, title: str) -> tuple[Figure, list[str]]:
     """The X chart (values, centre line and limits per segment, signals, events) over the mR chart
@@ -151,29 +161,43 @@ def xmr_figure(points: pd.DataFrame, title: str) -> tuple[Figure, list[str]]:
     )
     mark(ax.scatter(x, values, s=5 if many else 14, color=BLUE, zorder=3), name="points")
 
-    for _, segment in points.groupby("segment_number"):
-        seg_x = point_x(segment)
-        first, last = seg_x.iloc[0], seg_x.iloc[-1]
-        centre = segment["centre_line"].iloc[0] / divisor
-        mark(ax.hlines(centre, first, last, color="black", linewidth=1.2), name="centre")
-        if pd.notna(segment["unpl"].iloc[0]):
-            mark(
-                ax.hlines(
-                    [segment["unpl"].iloc[0] / divisor, segment["lnpl"].iloc[0] / divisor],
-                    first,
-                    last,
-                    color=RED,
-                    linestyles="--",
-                    linewidth=1,
-                ),
-                name="limits",
-            )
-            mark(
-                ax_mr.hlines(
-                    segment["url"].iloc[0] / divisor, first, last, color=RED, linestyles="--", linewidth=1
-                ),
-                name="url",
-            )
+    # one collection per kind of line for all segments: a long per-item series can have thousands
+    segments = segment_spans(points, x)
+    if len(segments):
+        mark(
+            ax.hlines(
+                segments["centre_line"] / divisor,
+                segments["first"],
+                segments["last"],
+                color="black",
+                linewidth=1.2,
+            ),
+            name="centre",
+        )
+    limited = segments[segments["unpl"].notna()]
+    if len(limited):
+        mark(
+            ax.hlines(
+                pd.concat([limited["unpl"], limited["lnpl"]]) / divisor,
+                pd.concat([limited["first"], limited["first"]]),
+                pd.concat([limited["last"], limited["last"]]),
+                color=RED,
+                linestyles="--",
+                linewidth=1,
+            ),
+            name="limits",
+        )
+        mark(
+            ax_mr.hlines(
+                limited["url"] / divisor,
+                limited["first"],
+                limited["last"],
+                color=RED,
+                linestyles="--",
+                linewidth=1,
+            ),
+            name="url",
+        )
     if len(points):
         end = points.iloc[-1]
         for y, text in ((end["centre_line"], "X̄"), (end["unpl"], "UNPL"), (end["lnpl"], "LNPL")):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import matplotlib.dates as mdates
 import pandas as pd
 
 from orchestration.reporting.charts import figure_svg
-from orchestration.reporting.xmr import parse_events, point_x, signal_summary, xmr_figure
+from orchestration.reporting.xmr import parse_events, point_x, segment_spans, signal_summary, xmr_figure
 
 
 def weekly(values, *, signals=None, events=None, segments=None, unit="items") -> pd.DataFrame:
@@ -77,10 +78,36 @@ def test_xmr_figure_draws_values_limits_signals_and_numbered_events():
     assert ">1<" in svg and ">2<" in svg  # the numbered event markers
 
 
+def _lines(fig, name: str) -> list[tuple[float, float, float]]:
+    """(y, x from, x to) of every line in the figure's collection marked ``name``."""
+    (collection,) = [
+        c for ax in fig.axes for c in ax.collections if (c.get_gid() or "").startswith(f"mark-{name}-")
+    ]
+    return [(round(s[0][1], 2), s[0][0], s[1][0]) for s in collection.get_segments()]
+
+
 def test_each_segment_gets_its_own_centre_line_and_limits():
     points = weekly([10, 11, 9, 20, 21, 19], segments={4: 2, 5: 2, 6: 2}, signals={4: ("rule_3",)})
-    svg = figure_svg(xmr_figure(points, "x")[0], "t")
-    assert marks(svg, "centre") == 2 and marks(svg, "limits") == 2
+    fig, _ = xmr_figure(points, "x")
+    svg = figure_svg(fig, "t")
+    # one collection per kind of line, holding one line per segment
+    assert marks(svg, "centre") == 1 and marks(svg, "limits") == 1 and marks(svg, "url") == 1
+    weeks = point_x(points).map(mdates.date2num)
+    first, second = (weeks[0], weeks[2]), (weeks[3], weeks[5])
+    assert _lines(fig, "centre") == [(10.0, *first), (20.0, *second)]
+    assert _lines(fig, "limits") == [(15.32, *first), (25.32, *second), (4.68, *first), (14.68, *second)]
+    assert _lines(fig, "url") == [(6.54, *first), (6.54, *second)]
+
+
+def test_segment_spans_take_each_segments_first_and_last_point_and_its_limits():
+    points = weekly([10, 11, 9, 20, 21, 19], segments={4: 2, 5: 2, 6: 2})
+    points.loc[points["segment_number"] == 2, ["unpl", "lnpl"]] = None
+    spans = segment_spans(points, point_x(points))
+    x = point_x(points)
+    assert spans["segment_number"].tolist() == [1, 2]
+    assert spans["first"].tolist() == [x[0], x[3]] and spans["last"].tolist() == [x[2], x[5]]
+    assert spans["centre_line"].tolist() == [10.0, 20.0]
+    assert spans["unpl"].iloc[0] == 15.32 and pd.isna(spans["unpl"].iloc[1])
 
 
 def test_long_durations_are_drawn_in_days():
