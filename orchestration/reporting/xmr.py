@@ -135,6 +135,9 @@ def signal_summary(points: pd.DataFrame, unit: str, recent: int = RECENT_POINTS)
     )
 
 
+DENSE_POINTS = 5_000
+
+
 def segment_spans(points: pd.DataFrame, x: pd.Series) -> pd.DataFrame:
     """One row per segment (in segment order): where it starts and ends on the time axis (``first``,
     ``last``, from ``x``), its centre line and limits (``centre_line``, ``unpl``, ``lnpl``, ``url``)."""
@@ -155,11 +158,21 @@ def xmr_figure(points: pd.DataFrame, title: str) -> tuple[Figure, list[str]]:
     x = point_x(points)
     values = points["value"] / divisor
     many = len(points) > 120
+    # past DENSE_POINTS the points and lines are drawn as an image inside the SVG: as vectors, a
+    # 100,000-item series made a 32 MB chart
+    dense = len(points) > DENSE_POINTS
     mark(
-        ax.plot(x, values, color=BLUE, linewidth=0.5 if many else 1.0, alpha=0.6 if many else 0.9),
+        ax.plot(
+            x,
+            values,
+            color=BLUE,
+            linewidth=0.5 if many else 1.0,
+            alpha=0.6 if many else 0.9,
+            rasterized=dense,
+        ),
         name="values",
     )
-    mark(ax.scatter(x, values, s=5 if many else 14, color=BLUE, zorder=3), name="points")
+    mark(ax.scatter(x, values, s=5 if many else 14, color=BLUE, zorder=3, rasterized=dense), name="points")
 
     # one collection per kind of line for all segments: a long per-item series can have thousands
     segments = segment_spans(points, x)
@@ -215,7 +228,9 @@ def xmr_figure(points: pd.DataFrame, title: str) -> tuple[Figure, list[str]]:
     def highlight(mask, **style):
         selected = mask.astype(bool)
         if selected.any():
-            mark(ax.scatter(x[selected], values[selected], zorder=4, **style), name="signal")
+            mark(
+                ax.scatter(x[selected], values[selected], zorder=4, rasterized=dense, **style), name="signal"
+            )
 
     highlight(
         points["is_rule_3"],
@@ -233,10 +248,15 @@ def xmr_figure(points: pd.DataFrame, title: str) -> tuple[Figure, list[str]]:
     )
 
     moving = points["moving_range"] / divisor
-    mark(ax_mr.plot(x, moving, color=GREY, linewidth=0.5 if many else 0.9), name="moving-range")
+    mark(
+        ax_mr.plot(x, moving, color=GREY, linewidth=0.5 if many else 0.9, rasterized=dense),
+        name="moving-range",
+    )
     above = points["is_moving_range_above_url"].astype(bool)
     if above.any():
-        mark(ax_mr.scatter(x[above], moving[above], s=14, color=RED, zorder=4), name="signal")
+        mark(
+            ax_mr.scatter(x[above], moving[above], s=14, color=RED, zorder=4, rasterized=dense), name="signal"
+        )
 
     notes = []
     for number, (_, row) in enumerate(points[points["event_count"] > 0].iterrows(), start=1):

@@ -8,7 +8,14 @@ import matplotlib.dates as mdates
 import pandas as pd
 
 from orchestration.reporting.charts import figure_svg
-from orchestration.reporting.xmr import parse_events, point_x, segment_spans, signal_summary, xmr_figure
+from orchestration.reporting.xmr import (
+    DENSE_POINTS,
+    parse_events,
+    point_x,
+    segment_spans,
+    signal_summary,
+    xmr_figure,
+)
 
 
 def weekly(values, *, signals=None, events=None, segments=None, unit="items") -> pd.DataFrame:
@@ -145,3 +152,11 @@ def test_parse_events_splits_the_mart_listing():
         ("2026-08-01", "*", "In Staging counted; moved"),
         ("2026-08-24", "PAY", "Daily release train"),
     ]
+
+
+def test_a_dense_series_is_drawn_as_an_image_inside_the_svg():
+    points = weekly([10 + (n % 7) for n in range(DENSE_POINTS + 1)], signals={3: ("rule_1",)})
+    svg = figure_svg(xmr_figure(points, "dense")[0], "t")
+    assert "<image" in svg and marks(svg, "points") == 0  # the points are pixels now
+    assert marks(svg, "centre") == 1  # the lines of the limits stay vectors
+    assert len(svg) < 1_000_000, len(svg)
