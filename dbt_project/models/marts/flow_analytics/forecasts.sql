@@ -109,13 +109,16 @@ stream_throughput as (
 ),
 
 -- the throughput of every trial's 7-day blocks: cumulating 7-day sums first and the days of one
--- block per trial after is much cheaper than cumulating every day
+-- block per trial after is much cheaper than cumulating every day; horizon_items is the part of the
+-- block up to the target date (counts_by_target adds those up, so the draws are joined once)
 blocks as (
     select
         stream_throughput.stream_number,
         draws.trial,
         draws.block_number,
-        sum(stream_throughput.completed_items) as block_items
+        sum(stream_throughput.completed_items) as block_items,
+        sum(case when draws.day_number <= {{ dates['horizon_days'] }} then stream_throughput.completed_items else 0 end)
+            as horizon_items
     from draws
     inner join stream_throughput
         on stream_throughput.sample_index = draws.sample_index
@@ -180,15 +183,9 @@ done_days as (
 ),
 
 counts_by_target as (
-    select
-        stream_throughput.stream_number,
-        draws.trial,
-        sum(stream_throughput.completed_items) as items_by_target
-    from draws
-    inner join stream_throughput
-        on stream_throughput.sample_index = draws.sample_index
-    where draws.day_number <= {{ dates['horizon_days'] }}
-    group by stream_throughput.stream_number, draws.trial
+    select stream_number, trial, sum(horizon_items) as items_by_target
+    from cumulated_blocks
+    group by stream_number, trial
 ),
 
 trial_outcomes as (
