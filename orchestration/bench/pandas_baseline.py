@@ -4,21 +4,50 @@ Every raw payload is parsed in Python, the status changes are grouped per ticket
 each ticket's history is walked in Python: the same definitions as ``marts.stage_durations`` (latest
 record versions, live story-level items, intervals clipped to the lead span, visits = runs of one
 stage), so the benchmark can check that it agrees with the marts.
+
+The recipe holds every payload it parses in memory (about 15 KB per raw issue row at 100,000 flow
+items), so past ``ISSUE_ROWS_PER_PASS`` raw issue rows it walks the tickets in passes: each pass
+reads whole tickets (their issue rows, tombstones and changelogs), chosen by a hash of the issue id.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
 
 HOUR = pd.Timedelta(hours=1)
+ISSUE_ROWS_PER_PASS = 250_000
 
 
-def _latest(con: duckdb.DuckDBPyConnection, table: str, columns: str) -> pd.DataFrame:
-    frame = con.execute(f"SELECT {columns}, fetched_at, payload_hash FROM raw.{table}").df()
+@dataclass(frozen=True)
+class _Pass:
+    """The tickets whose issue id hashes to ``part`` modulo ``count``."""
+
+    count: int
+    part: int
+
+    def where(self, issue_id: str) -> str:
+        """SQL: the row's ticket (its issue id in column ``issue_id``) is in this pass."""
+        return "true" if self.count == 1 else f"hash({issue_id}) % {self.count} = {self.part}"
+
+
+def _passes(con: duckdb.DuckDBPyConnection, issue_rows_per_pass: int) -> list[_Pass]:
+    (issue_rows,) = con.execute("SELECT count(*) FROM raw.jira_issues").fetchone()
+    count = max(1, -(-issue_rows // issue_rows_per_pass))
+    return [_Pass(count, part) for part in range(count)]
+
+
+def _latest(
+    con: duckdb.DuckDBPyConnection, table: str, columns: str, tickets: _Pass, issue_id: str = "record_id"
+) -> pd.DataFrame:
+    """The latest version of each record of ``table`` (``columns`` of it) in the pass ``tickets``."""
+    frame = con.execute(
+        f"SELECT {columns}, fetched_at, payload_hash FROM raw.{table} WHERE {tickets.where(issue_id)}"
+    ).df()
     frame = frame.sort_values(["fetched_at", "payload_hash"], ascending=False)
     return frame.drop_duplicates(["source", "record_id"])
 
@@ -27,9 +56,9 @@ def _timestamp(text: str) -> pd.Timestamp:
     return pd.Timestamp(datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None))
 
 
-def _flow_items(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    issues = _latest(con, "jira_issues", "source, record_id, payload")
-    tombstones = _latest(con, "jira_tombstones", "source, record_id")
+def _flow_items(con: duckdb.DuckDBPyConnection, tickets: _Pass) -> pd.DataFrame:
+    issues = _latest(con, "jira_issues", "source, record_id, payload", tickets)
+    tombstones = _latest(con, "jira_tombstones", "source, record_id", tickets)
     deleted = issues.merge(tombstones, on=["source", "record_id"], suffixes=("", "_t"))
     deleted = set(deleted.loc[deleted.fetched_at_t >= deleted.fetched_at, "record_id"])
     types = con.execute(
@@ -56,8 +85,8 @@ def _flow_items(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "issue_id", "created_at", "status_id"])
 
 
-def _status_changes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    histories = _latest(con, "jira_changelogs", "source, record_id, parent_id, payload")
+def _status_changes(con: duckdb.DuckDBPyConnection, tickets: _Pass) -> pd.DataFrame:
+    histories = _latest(con, "jira_changelogs", "source, record_id, parent_id, payload", tickets, "parent_id")
     rows = []
     for source, record_id, issue_id, payload in histories[
         ["source", "record_id", "parent_id", "payload"]
@@ -141,18 +170,30 @@ def _ticket_stages(item, changes: pd.DataFrame | None, rules: _StatusRules, as_o
     return [(stage, hours, visits) for stage, (hours, visits) in totals.items()]
 
 
-def stage_durations(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
-    """flow_item_id, stage, duration_hours, visit_count for every visited stage."""
-    items = _flow_items(con)
-    changes = _status_changes(con).sort_values(["changed_at", "number", "history_id", "index"])
+def _stage_durations_of(
+    con: duckdb.DuckDBPyConnection, tickets: _Pass, rules: _StatusRules, moment: pd.Timestamp
+) -> list[tuple]:
+    items = _flow_items(con, tickets)
+    changes = _status_changes(con, tickets).sort_values(["changed_at", "number", "history_id", "index"])
     per_ticket = dict(iter(changes.groupby(["source", "issue_id"], sort=False)))
-    rules = _StatusRules(con)
-    moment = pd.Timestamp(as_of.astimezone(UTC).replace(tzinfo=None))
-    rows = [
+    return [
         (f"{item.source}:{item.issue_id}", stage, hours, visits)
         for item in items.itertuples(index=False)
         for stage, hours, visits in _ticket_stages(
             item, per_ticket.get((item.source, item.issue_id)), rules, moment
         )
+    ]
+
+
+def stage_durations(
+    con: duckdb.DuckDBPyConnection, as_of: datetime, issue_rows_per_pass: int = ISSUE_ROWS_PER_PASS
+) -> pd.DataFrame:
+    """flow_item_id, stage, duration_hours, visit_count for every visited stage."""
+    rules = _StatusRules(con)
+    moment = pd.Timestamp(as_of.astimezone(UTC).replace(tzinfo=None))
+    rows = [
+        row
+        for tickets in _passes(con, issue_rows_per_pass)
+        for row in _stage_durations_of(con, tickets, rules, moment)
     ]
     return pd.DataFrame(rows, columns=["flow_item_id", "stage", "duration_hours", "visit_count"])

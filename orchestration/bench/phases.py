@@ -87,12 +87,17 @@ def sql_baseline(config_path: Path, result_path: Path) -> dict:
 
 
 def replicate(config_path: Path, factor: int) -> dict:
-    from orchestration.bench.replicas import replicate_mappings, replicate_raw, replication_for
+    from orchestration.bench.replicas import (
+        COPY_STORAGE,
+        replicate_mappings,
+        replicate_raw,
+        replication_for,
+    )
 
     settings = load_settings(config_path)
     replication = replication_for(settings, factor)
     started = time.monotonic()
-    with duckdb.connect(str(settings.warehouse.working_path), config=duckdb_config()) as con:
+    with duckdb.connect(str(settings.warehouse.working_path), config=duckdb_config() | COPY_STORAGE) as con:
         rows = replicate_raw(con, replication)
     if settings.mappings_dir:
         replicate_mappings(settings.mappings_dir, replication)

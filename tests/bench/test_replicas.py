@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from orchestration.bench.replicas import (
+    COPY_STORAGE,
     Replication,
     replica_mismatches,
     replicate_mappings,
@@ -146,3 +147,21 @@ def test_sizes_past_the_base_are_whole_copies_of_it():
     assert base_and_copies(3_000, 5_000) == (3_000, 1)
     assert base_and_copies(1_000_000, 5_000) == (5_000, 200)
     assert base_and_copies(12_000, 5_000) == (5_000, 3)
+
+
+def test_copies_are_stored_compressed_with_zstd(tmp_path):
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), config=COPY_STORAGE)
+    con.execute("CREATE SCHEMA raw; CREATE SCHEMA meta")
+    con.execute("CREATE TABLE meta.batches (batch_id VARCHAR PRIMARY KEY, source VARCHAR)")
+    con.execute("""
+        CREATE TABLE raw.jira_issues (source VARCHAR, record_id VARCHAR, parent_id VARCHAR, payload JSON,
+            payload_hash VARCHAR, request VARCHAR, fetched_at TIMESTAMP, batch_id VARCHAR)""")
+    for number in range(50):
+        _land(con, "demo-jira", str(number), f"PAY-{number}", "b1")
+    replicate_raw(con, REPLICATION)
+    con.execute("CHECKPOINT")
+    methods = con.execute(
+        "SELECT DISTINCT compression FROM pragma_storage_info('raw.jira_issues')"
+        " WHERE column_name = 'payload'"
+    ).fetchall()
+    assert ("ZSTD",) in methods

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pandas as pd
 
 from orchestration.bench import phases
@@ -23,3 +24,18 @@ def test_the_baselines_agree_with_the_marts(flow_pipeline, tmp_path):
     assert agreement.items > 100
     pandas_rows = pd.read_parquet(outputs["pandas"])
     assert len(pandas_rows) == agreement.rows
+
+
+def test_the_pandas_recipe_in_passes_computes_the_same_rows_as_in_one(flow_pipeline):
+    from orchestration.bench.pandas_baseline import stage_durations
+
+    settings = flow_pipeline.run.settings
+    with duckdb.connect(str(settings.warehouse.working_path), read_only=True) as con:
+        (issue_rows,) = con.execute("SELECT count(*) FROM raw.jira_issues").fetchone()
+        at_once = stage_durations(con, settings.warehouse.as_of)
+        in_passes = stage_durations(con, settings.warehouse.as_of, issue_rows_per_pass=issue_rows // 3)
+    key = ["flow_item_id", "stage"]
+    assert len(at_once) > 100
+    pd.testing.assert_frame_equal(
+        in_passes.sort_values(key).reset_index(drop=True), at_once.sort_values(key).reset_index(drop=True)
+    )
