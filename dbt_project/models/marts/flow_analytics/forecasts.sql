@@ -110,7 +110,7 @@ stream_throughput as (
 
 -- the throughput of every trial's 7-day blocks: cumulating 7-day sums first and the days of one
 -- block per trial after is much cheaper than cumulating every day; horizon_items is the part of the
--- block up to the target date (counts_by_target adds those up, so the draws are joined once)
+-- block up to the target date (trial_blocks adds those up, so the draws are joined once)
 blocks as (
     select
         stream_throughput.stream_number,
@@ -135,38 +135,40 @@ cumulated_blocks as (
     from blocks
 ),
 
--- the block in which a trial reaches its target, and what it had completed before it
-crossing_blocks as (
+-- per trial: the block in which it reaches its target, what it had completed before that block
+-- (completions never fall, so the least of "before the block" over the blocks at or past the
+-- target is the crossing block's) and its completions by the target date, in one pass over the
+-- blocks so they are never held (at 1,000,000 flow items, 150M rows)
+trial_blocks as (
     select
         cumulated_blocks.stream_number,
         cumulated_blocks.trial,
-        min(cumulated_blocks.block_number) as block_number
+        min(case when cumulated_blocks.cumulative_items >= targets.target_items
+            then cumulated_blocks.block_number end) as crossing_block_number,
+        min(case when cumulated_blocks.cumulative_items >= targets.target_items
+            then cumulated_blocks.cumulative_items - cumulated_blocks.block_items end) as items_before_crossing,
+        sum(cumulated_blocks.horizon_items) as items_by_target
     from cumulated_blocks
     inner join targets
         on targets.stream_number = cumulated_blocks.stream_number
-    where cumulated_blocks.cumulative_items >= targets.target_items
     group by cumulated_blocks.stream_number, cumulated_blocks.trial
 ),
 
 crossing_days as (
     select
-        crossing_blocks.stream_number,
-        crossing_blocks.trial,
+        trial_blocks.stream_number,
+        trial_blocks.trial,
         draws.day_number,
-        cumulated_blocks.cumulative_items - cumulated_blocks.block_items + sum(stream_throughput.completed_items) over (
-            partition by crossing_blocks.stream_number, crossing_blocks.trial order by draws.day_number
+        trial_blocks.items_before_crossing + sum(stream_throughput.completed_items) over (
+            partition by trial_blocks.stream_number, trial_blocks.trial order by draws.day_number
             rows between unbounded preceding and current row
         ) as cumulative_items
-    from crossing_blocks
-    inner join cumulated_blocks
-        on cumulated_blocks.stream_number = crossing_blocks.stream_number
-        and cumulated_blocks.trial = crossing_blocks.trial
-        and cumulated_blocks.block_number = crossing_blocks.block_number
+    from trial_blocks
     inner join draws
-        on draws.trial = crossing_blocks.trial
-        and draws.block_number = crossing_blocks.block_number
+        on draws.trial = trial_blocks.trial
+        and draws.block_number = trial_blocks.crossing_block_number
     inner join stream_throughput
-        on stream_throughput.stream_number = crossing_blocks.stream_number
+        on stream_throughput.stream_number = trial_blocks.stream_number
         and stream_throughput.sample_index = draws.sample_index
 ),
 
@@ -182,25 +184,19 @@ done_days as (
     group by crossing_days.stream_number, crossing_days.trial
 ),
 
-counts_by_target as (
-    select stream_number, trial, sum(horizon_items) as items_by_target
-    from cumulated_blocks
-    group by stream_number, trial
-),
-
 trial_outcomes as (
     select
         targets.value_stream,
-        counts_by_target.trial,
+        trial_blocks.trial,
         -- {{ simulated_days + 1 }}: the target is not reached within the simulated days
         coalesce(done_days.done_day_number, {{ simulated_days + 1 }}) as done_day_number,
-        counts_by_target.items_by_target
-    from counts_by_target
+        trial_blocks.items_by_target
+    from trial_blocks
     inner join targets
-        on targets.stream_number = counts_by_target.stream_number
+        on targets.stream_number = trial_blocks.stream_number
     left join done_days
-        on done_days.stream_number = counts_by_target.stream_number
-        and done_days.trial = counts_by_target.trial
+        on done_days.stream_number = trial_blocks.stream_number
+        and done_days.trial = trial_blocks.trial
 ),
 
 distribution as (
