@@ -93,7 +93,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- In an incremental model: latest_raw_records, but only of the records changed_raw_versions names. -#}
+{#- In an incremental model: latest_raw_records, but only of the records changed_records_condition names. -#}
 {% macro latest_changed_raw_records(source_name, table_name) -%}
     {%- set relation = streamgauge.optional_source(source_name, table_name) -%}
     {%- set condition = streamgauge.changed_records_condition(relation) | trim -%}
