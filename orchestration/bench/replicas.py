@@ -82,7 +82,8 @@ class Replication:
         return f'"key":"({self.project_alternation})"'
 
     def rewrite(self, text: str, copy: int) -> str:
-        """``text`` as copy ``copy`` writes it (the Python twin of :meth:`rewrite_sql`)."""
+        """``text`` as copy ``copy`` writes it (the Python twin of :meth:`template_sql` followed by
+        :meth:`copy_sql`)."""
         text = re.sub(self.key_pattern, lambda m: f"{m[1]}{m[2]}{copy}-{m[3]}", text, flags=re.IGNORECASE)
         text = re.sub(self.project_pattern, lambda m: f'"key":"{m[1]}{copy}"', text)
         for name in self.renamed:
@@ -107,10 +108,6 @@ class Replication:
         expression) writes it."""
         number = f"cast({copy} AS varchar)"
         return f"replace(replace({template}, {COPY_NUMBER}, {number}), {COPY_SUFFIX}, '-r' || {number})"
-
-    def rewrite_sql(self, expression: str, copy: str) -> str:
-        """A DuckDB expression: ``expression`` (text) as copy ``copy`` (an integer expression) writes it."""
-        return self.copy_sql(self.template_sql(expression), copy)
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -42,12 +42,12 @@ REWRITES = {
 @pytest.mark.parametrize(("base", "copy"), REWRITES.items())
 def test_a_copy_renames_keys_projects_and_repositories_in_python_and_in_sql(base, copy):
     assert REPLICATION.rewrite(base, 2) == copy
-    sql = REPLICATION.rewrite_sql("$text", "$copy")
+    sql = REPLICATION.copy_sql(REPLICATION.template_sql("$text"), "$copy")
     assert duckdb.execute(f"SELECT {sql}", {"text": base, "copy": 2}).fetchone()[0] == copy
 
 
-def _raw_warehouse() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+def _raw_warehouse(database: str = ":memory:", config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(database, config=config or {})
     con.execute("CREATE SCHEMA raw; CREATE SCHEMA meta")
     con.execute("CREATE TABLE meta.batches (batch_id VARCHAR PRIMARY KEY, source VARCHAR)")
     con.execute("""
@@ -150,12 +150,7 @@ def test_sizes_past_the_base_are_whole_copies_of_it():
 
 
 def test_copies_are_stored_compressed_with_zstd(tmp_path):
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), config=COPY_STORAGE)
-    con.execute("CREATE SCHEMA raw; CREATE SCHEMA meta")
-    con.execute("CREATE TABLE meta.batches (batch_id VARCHAR PRIMARY KEY, source VARCHAR)")
-    con.execute("""
-        CREATE TABLE raw.jira_issues (source VARCHAR, record_id VARCHAR, parent_id VARCHAR, payload JSON,
-            payload_hash VARCHAR, request VARCHAR, fetched_at TIMESTAMP, batch_id VARCHAR)""")
+    con = _raw_warehouse(str(tmp_path / "warehouse.duckdb"), COPY_STORAGE)
     for number in range(50):
         _land(con, "demo-jira", str(number), f"PAY-{number}", "b1")
     replicate_raw(con, REPLICATION)

@@ -109,8 +109,8 @@ def test_each_segment_gets_its_own_centre_line_and_limits():
 def test_segment_spans_take_each_segments_first_and_last_point_and_its_limits():
     points = weekly([10, 11, 9, 20, 21, 19], segments={4: 2, 5: 2, 6: 2})
     points.loc[points["segment_number"] == 2, ["unpl", "lnpl"]] = None
-    spans = segment_spans(points, point_x(points))
     x = point_x(points)
+    spans = segment_spans(points, x)
     assert spans["segment_number"].tolist() == [1, 2]
     assert spans["first"].tolist() == [x[0], x[3]] and spans["last"].tolist() == [x[2], x[5]]
     assert spans["centre_line"].tolist() == [10.0, 20.0]

@@ -97,5 +97,5 @@
 {% macro latest_changed_raw_records(source_name, table_name) -%}
     {%- set relation = streamgauge.optional_source(source_name, table_name) -%}
     {%- set condition = streamgauge.changed_records_condition(relation) | trim -%}
-    {{ streamgauge.latest_versions(relation, condition if condition else none) }}
+    {{ streamgauge.latest_versions(relation, condition) }}
 {%- endmacro %}
