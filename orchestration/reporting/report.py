@@ -49,6 +49,7 @@ from orchestration.reporting.lead_time import (
     widest_stage,
 )
 from orchestration.reporting.outcomes import ROI_HOW_TO_READ, read_roi_top, roi_figure
+from orchestration.reporting.streams import largest, shown_notes
 from orchestration.reporting.xmr import (
     DORA_SERIES,
     FLOW_SERIES,
@@ -63,6 +64,7 @@ from orchestration.reporting.xmr import (
 
 REPORT_FILE = "value_stream_report.html"
 ALL = "all"
+STREAMS_BY_OPEN_ITEMS = "value streams by open items"
 
 
 @dataclass
@@ -246,18 +248,24 @@ def build_report(
     aging = read_aging_wip(con) if has("aging_wip") else pd.DataFrame()
     if len(aging):
         oldest = aging.sort_values("age_hours", ascending=False).head(5)
+        open_by_stream = aging["value_stream"].value_counts()
+        aging_streams = largest(open_by_stream)
         section.charts.append(
             Chart(
                 "aging-wip",
                 "Aging work in progress",
                 AGING_HOW_TO_READ,
-                aging_wip_figure(aging, read_stages(con) if has("lead_time_by_stage") else None),
+                aging_wip_figure(
+                    aging[aging["value_stream"].isin(aging_streams)],
+                    read_stages(con) if has("lead_time_by_stage") else None,
+                ),
                 [
                     "Oldest: "
                     + ", ".join(
                         f"{r.issue_key} ({r.stage}, {r.age_hours / 24:.0f} d)" for r in oldest.itertuples()
                     )
-                    + "."
+                    + ".",
+                    *shown_notes(len(aging_streams), len(open_by_stream), STREAMS_BY_OPEN_ITEMS, "aging_wip"),
                 ],
             )
         )
@@ -281,13 +289,17 @@ def build_report(
     usable = forecast[~forecast["is_small_sample"].astype(bool)] if len(forecast) else forecast
     if len(usable):
         r = usable.iloc[0]
+        open_by_stream = forecast[forecast["value_stream"] != ALL].set_index("value_stream")["target_items"]
+        forecast_streams = largest(open_by_stream)
+        shown = forecast[forecast["value_stream"].isin([ALL, *forecast_streams])]
         section.charts.append(
             Chart(
                 "forecast",
                 "Forecast",
                 FORECAST_HOW_TO_READ,
-                forecast_figure(forecast),
-                forecast_sentences(forecast)
+                forecast_figure(shown),
+                forecast_sentences(shown)
+                + shown_notes(len(forecast_streams), len(open_by_stream), STREAMS_BY_OPEN_ITEMS, "forecasts")
                 + [
                     f"{int(r['trials']):,} Monte Carlo trials replaying the daily throughput of "
                     f"{pd.Timestamp(r['sample_start_date']):%d %b} – "
@@ -304,7 +316,13 @@ def build_report(
     dora = read_latest_month(con) if has("dora_metrics") else []
     section = Section("dora", "Delivery performance (DORA)")
     if dora:
-        section.html = dora_tiles_html(dora)
+        deployments = pd.Series({s.service: s.deployment_count for s in dora if s.service != "*"}, dtype=int)
+        dora_services = largest(deployments)
+        notes = shown_notes(len(dora_services), len(deployments), "services by deployments", "dora_metrics")
+        shown_dora = [s for s in dora if s.service == "*" or s.service in dora_services]
+        section.html = dora_tiles_html(shown_dora) + "".join(
+            f'<ul class="notes"><li>{_e(line)}</li></ul>' for line in notes
+        )
     else:
         section.empty = "No deployments recorded yet (connect Git, GitHub and PagerDuty)."
     sections.append(section)

@@ -184,3 +184,82 @@ def test_headline_without_signals_says_routine_variation():
     assert lines == [
         "No process behaviour chart shows a signal in its latest points: routine variation only."
     ]
+
+
+def test_a_report_on_hundreds_of_streams_draws_the_largest_and_says_where_the_rest_are():
+    streams = [f"S{n:02d}" for n in range(1, 16)]  # S15 has the most open items, S01 the fewest
+    aging = pd.DataFrame(
+        {
+            "flow_item_id": f"j:{stream}-{k}",
+            "issue_key": f"{stream}-{k}",
+            "value_stream": stream,
+            "flow_item_type": "Feature",
+            "stage": "Dev",
+            "stage_order": 1,
+            "age_hours": 24.0 * k,
+            "flow_time_n": 10,
+            "flow_time_p50_hours": 48.0,
+            "flow_time_p85_hours": 96.0,
+            "flow_time_p95_hours": 120.0,
+            "age_percentile_passed": "none",
+        }
+        for number, stream in enumerate(streams, start=1)
+        for k in range(1, number + 1)
+    )
+    forecasts = pd.DataFrame(
+        {
+            "value_stream": stream,
+            "forecast_start_date": date(2026, 11, 1),
+            "sample_start_date": date(2026, 8, 3),
+            "sample_end_date": date(2026, 10, 31),
+            "sample_days": 90,
+            "sample_completed_items": 120,
+            "trials": 10000,
+            "is_small_sample": False,
+            "target_items": open_items,
+            "target_items_source": "open_items",
+            "unfinished_trials": 0,
+            "when_done_p50_date": date(2026, 11, 20),
+            "when_done_p85_date": date(2026, 11, 24),
+            "when_done_p95_date": date(2026, 11, 27),
+            "target_date": date(2026, 11, 28),
+            "how_many_p50_items": 40,
+            "how_many_p85_items": 35,
+            "how_many_p95_items": 31,
+        }
+        for stream, open_items in [*zip(streams, range(1, 16), strict=True), ("all", 120)]
+    )
+    dora = pd.DataFrame(
+        {**vars(service(name, deployment_count=count)), "period_grain": "month", "dora_min_n": 5}
+        for name, count in [*zip(streams, range(1, 16), strict=True), ("*", 120)]
+    )
+    with duckdb.connect() as con:
+        con.execute("CREATE SCHEMA marts")
+        for table, frame in (("aging_wip", aging), ("forecasts", forecasts), ("dora_metrics", dora)):
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE marts.{table} AS SELECT * FROM frame")
+            con.unregister("frame")
+        built = build_report(con)
+    charts = {chart.key: chart for chart in built.charts}
+    largest_twelve = [f"S{n:02d}" for n in range(15, 3, -1)]
+
+    panels = [ax.get_title(loc="left") for ax in charts["aging-wip"].figure.axes if ax.get_visible()]
+    assert [title.split(":")[0] for title in panels] == sorted(largest_twelve)
+    assert charts["aging-wip"].notes[-1] == (
+        "Showing the 12 largest of 15 value streams by open items; marts.aging_wip has every one."
+    )
+    assert "120 items are in progress" in built.headline[0]  # the headline counts every stream
+
+    when = charts["forecast"].figure.axes[0]
+    labels = [label.get_text().split(" ")[0] for label in when.get_yticklabels()]
+    assert labels == [*sorted(largest_twelve), "all"]
+    assert "Showing the 12 largest of 15 value streams by open items; marts.forecasts has every one." in (
+        charts["forecast"].notes
+    )
+
+    dora_html = next(section.html for section in built.sections if section.key == "dora")
+    assert dora_html.count('class="service"') == 13  # all services and the 12 with the most deployments
+    assert "S03 — October 2026" not in dora_html and "S04 — October 2026" in dora_html
+    assert "Showing the 12 largest of 15 services by deployments; marts.dora_metrics has every one." in (
+        dora_html
+    )
