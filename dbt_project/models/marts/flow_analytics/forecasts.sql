@@ -87,7 +87,6 @@ draws as (
     select
         trial_numbers.trial,
         day_numbers.day_number,
-        cast(floor((day_numbers.day_number - 1) / 7.0) as integer) as block_number,
         {{ streamgauge.hash_bucket(
             dbt.concat(["'" ~ seed ~ ":'", 'cast(trial_numbers.trial as ' ~ dbt.type_string() ~ ')', "':'",
                         'cast(day_numbers.day_number as ' ~ dbt.type_string() ~ ')']),
@@ -98,9 +97,9 @@ draws as (
     where sample_size.sample_days > 0
 ),
 
--- Every stream draws the same sample days, so the draws are joined to the throughput where they
--- are used and never held as one row per stream, trial and day (61 streams × 10,000 trials ×
--- 182 days is 111M rows). Streams are numbered (samples) to keep those joins on integers.
+-- Every stream draws the same sample days, so the draws are joined to each stream's throughput
+-- where they are used (forecast_trial_outcomes). Streams are numbered (samples) to keep that on
+-- integers.
 stream_throughput as (
     select samples.stream_number, throughput.sample_index, throughput.completed_items
     from throughput
@@ -108,95 +107,20 @@ stream_throughput as (
         on samples.value_stream = throughput.value_stream
 ),
 
--- the throughput of every trial's 7-day blocks: cumulating 7-day sums first and the days of one
--- block per trial after is much cheaper than cumulating every day; horizon_items is the part of the
--- block up to the target date (trial_blocks adds those up, so the draws are joined once)
-blocks as (
-    select
-        stream_throughput.stream_number,
-        draws.trial,
-        draws.block_number,
-        sum(stream_throughput.completed_items) as block_items,
-        sum(case when draws.day_number <= {{ dates['horizon_days'] }} then stream_throughput.completed_items else 0 end)
-            as horizon_items
-    from draws
-    inner join stream_throughput
-        on stream_throughput.sample_index = draws.sample_index
-    group by stream_throughput.stream_number, draws.trial, draws.block_number
-),
-
-cumulated_blocks as (
-    select
-        blocks.*,
-        sum(block_items) over (
-            partition by stream_number, trial order by block_number
-            rows between unbounded preceding and current row
-        ) as cumulative_items
-    from blocks
-),
-
--- per trial: the block in which it reaches its target, what it had completed before that block
--- (completions never fall, so the least of "before the block" over the blocks at or past the
--- target is the crossing block's) and its completions by the target date, in one pass over the
--- blocks so they are never held (at 1,000,000 flow items, 150M rows)
-trial_blocks as (
-    select
-        cumulated_blocks.stream_number,
-        cumulated_blocks.trial,
-        min(case when cumulated_blocks.cumulative_items >= targets.target_items
-            then cumulated_blocks.block_number end) as crossing_block_number,
-        min(case when cumulated_blocks.cumulative_items >= targets.target_items
-            then cumulated_blocks.cumulative_items - cumulated_blocks.block_items end) as items_before_crossing,
-        sum(cumulated_blocks.horizon_items) as items_by_target
-    from cumulated_blocks
-    inner join targets
-        on targets.stream_number = cumulated_blocks.stream_number
-    group by cumulated_blocks.stream_number, cumulated_blocks.trial
-),
-
-crossing_days as (
-    select
-        trial_blocks.stream_number,
-        trial_blocks.trial,
-        draws.day_number,
-        trial_blocks.items_before_crossing + sum(stream_throughput.completed_items) over (
-            partition by trial_blocks.stream_number, trial_blocks.trial order by draws.day_number
-            rows between unbounded preceding and current row
-        ) as cumulative_items
-    from trial_blocks
-    inner join draws
-        on draws.trial = trial_blocks.trial
-        and draws.block_number = trial_blocks.crossing_block_number
-    inner join stream_throughput
-        on stream_throughput.stream_number = trial_blocks.stream_number
-        and stream_throughput.sample_index = draws.sample_index
-),
-
-done_days as (
-    select
-        crossing_days.stream_number,
-        crossing_days.trial,
-        min(crossing_days.day_number) as done_day_number
-    from crossing_days
-    inner join targets
-        on targets.stream_number = crossing_days.stream_number
-    where crossing_days.cumulative_items >= targets.target_items
-    group by crossing_days.stream_number, crossing_days.trial
+trial_results as (
+    {{ streamgauge.forecast_trial_outcomes(
+        'draws', 'stream_throughput', 'targets', dates['horizon_days'], simulated_days) }}
 ),
 
 trial_outcomes as (
     select
         targets.value_stream,
-        trial_blocks.trial,
-        -- {{ simulated_days + 1 }}: the target is not reached within the simulated days
-        coalesce(done_days.done_day_number, {{ simulated_days + 1 }}) as done_day_number,
-        trial_blocks.items_by_target
-    from trial_blocks
+        trial_results.trial,
+        trial_results.done_day_number,
+        trial_results.items_by_target
+    from trial_results
     inner join targets
-        on targets.stream_number = trial_blocks.stream_number
-    left join done_days
-        on done_days.stream_number = trial_blocks.stream_number
-        and done_days.trial = trial_blocks.trial
+        on targets.stream_number = trial_results.stream_number
 ),
 
 distribution as (
