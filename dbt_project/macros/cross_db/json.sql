@@ -90,11 +90,19 @@
     {{- return(adapter.dispatch('json_array_elements_join', 'streamgauge')(json_expr, path, alias)) -}}
 {%- endmacro %}
 
+{#- DuckDB: unnest in a select list rather than json_each. DuckDB joins a lateral json_each back
+    to its rows on the whole JSON value (hashing every distinct payload, which spills at scale);
+    a lateral unnest stays a plain unnest. -#}
 {% macro duckdb__json_array_elements_join(json_expr, path, alias) -%}
     cross join lateral (
-        select value as element, cast(key as integer) as ordinal
-        from json_each({{ json_expr }}, '$
-            {%- for key in streamgauge._json_path_keys(path) %}."{{ key }}"{% endfor %}')
+        select numbered.element_at.element as element, numbered.element_at.ordinal as ordinal
+        from (
+            select unnest(list_transform(
+                json_extract({{ json_expr }}, '$
+                    {%- for key in streamgauge._json_path_keys(path) %}."{{ key }}"{% endfor %}[*]'),
+                lambda element, position: {'element': element, 'ordinal': cast(position - 1 as integer)}
+            )) as element_at
+        ) as numbered
     ) as {{ alias }}
 {%- endmacro %}
 

@@ -20,10 +20,16 @@
     {{- return(adapter.dispatch('json_object_entries_join', 'streamgauge')(json_expr, keys, alias)) -}}
 {%- endmacro %}
 
+{#- DuckDB: the object as a MAP, unnested in a select list (see duckdb__json_array_elements_join). -#}
 {% macro duckdb__json_object_entries_join(json_expr, keys, alias) -%}
     cross join lateral (
-        select key as entry_key, value as entry_value
-        from json_each({{ json_expr }}, '${% for key in keys %}."{{ key }}"{% endfor %}')
+        select members.entry.key as entry_key, members.entry.value as entry_value
+        from (
+            select unnest(map_entries(json_transform(
+                json_extract({{ json_expr }}, '${% for key in keys %}."{{ key }}"{% endfor %}'),
+                '"MAP(VARCHAR, JSON)"'
+            ))) as entry
+        ) as members
     ) as {{ alias }}
 {%- endmacro %}
 
