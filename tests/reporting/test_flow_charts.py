@@ -15,6 +15,7 @@ from orchestration.reporting.flow import aging_wip_figure, cumulative_flow_figur
 from orchestration.reporting.forecast import forecast_figure, forecast_sentences
 from orchestration.reporting.lead_time import StageTime, lead_time_figure, render_lead_time_bar
 from orchestration.reporting.outcomes import read_roi_top, roi_figure
+from tests.support.report_rows import aging_item, forecast_row
 
 
 def marks(svg: str, prefix: str, name: str) -> int:
@@ -58,28 +59,12 @@ def test_cumulative_flow_shows_at_most_the_last_days():
 
 
 def aging_rows() -> pd.DataFrame:
-    def item(n, stream, stage, order, age_days, passed, p50=48.0):
-        return {
-            "flow_item_id": f"j:{n}",
-            "issue_key": f"{stream}-{n}",
-            "value_stream": stream,
-            "flow_item_type": "Feature",
-            "stage": stage,
-            "stage_order": order,
-            "age_hours": age_days * 24.0,
-            "flow_time_n": 12,
-            "flow_time_p50_hours": p50,
-            "flow_time_p85_hours": 120.0,
-            "flow_time_p95_hours": 240.0,
-            "age_percentile_passed": passed,
-        }
-
     return pd.DataFrame(
         [
-            item(1, "PAY", "Dev", 2, 1, "none"),
-            item(2, "PAY", "Dev", 2, 6, "p85"),
-            item(3, "PAY", "Review", 3, 11, "p95"),
-            item(4, "MOB", "Discovery", 1, 3, "p50"),
+            aging_item(1, "PAY", "Dev", 2, 1, "none"),
+            aging_item(2, "PAY", "Dev", 2, 6, "p85"),
+            aging_item(3, "PAY", "Review", 3, 11, "p95"),
+            aging_item(4, "MOB", "Discovery", 1, 3, "p50"),
         ]
     )
 
@@ -136,55 +121,30 @@ def test_flow_distribution_keeps_a_running_month_with_completions_and_fades_it()
 
 
 def forecast_rows() -> pd.DataFrame:
-    base = {
-        "forecast_start_date": date(2026, 11, 1),
-        "sample_start_date": date(2026, 8, 3),
-        "sample_end_date": date(2026, 10, 31),
-        "sample_days": 90,
-        "sample_completed_items": 120,
-        "trials": 10000,
-        "target_items_source": "open_items",
-        "unfinished_trials": 0,
-        "target_date": date(2026, 11, 28),
-    }
+    unknown = dict.fromkeys(
+        (
+            "when_done_p50_date",
+            "when_done_p85_date",
+            "when_done_p95_date",
+            "how_many_p50_items",
+            "how_many_p85_items",
+            "how_many_p95_items",
+        ),
+    )
     return pd.DataFrame(
         [
-            {
-                **base,
-                "value_stream": "PAY",
-                "is_small_sample": False,
-                "target_items": 30,
-                "when_done_p50_date": date(2026, 11, 20),
-                "when_done_p85_date": date(2026, 11, 24),
-                "when_done_p95_date": date(2026, 11, 27),
-                "how_many_p50_items": 40,
-                "how_many_p85_items": 35,
-                "how_many_p95_items": 31,
-            },
-            {
-                **base,
-                "value_stream": "MOB",
-                "is_small_sample": True,
-                "target_items": 3,
-                "when_done_p50_date": None,
-                "when_done_p85_date": None,
-                "when_done_p95_date": None,
-                "how_many_p50_items": None,
-                "how_many_p85_items": None,
-                "how_many_p95_items": None,
-            },
-            {
-                **base,
-                "value_stream": "all",
-                "is_small_sample": False,
-                "target_items": 33,
-                "when_done_p50_date": date(2026, 12, 1),
-                "when_done_p85_date": None,  # beyond the simulated days
-                "when_done_p95_date": None,
-                "how_many_p50_items": 44,
-                "how_many_p85_items": 38,
-                "how_many_p95_items": 33,
-            },
+            forecast_row("PAY", 30),
+            forecast_row("MOB", 3, is_small_sample=True, **unknown),
+            forecast_row(
+                "all",
+                33,
+                when_done_p50_date=date(2026, 12, 1),
+                when_done_p85_date=None,  # beyond the simulated days
+                when_done_p95_date=None,
+                how_many_p50_items=44,
+                how_many_p85_items=38,
+                how_many_p95_items=33,
+            ),
         ]
     )
 

@@ -22,6 +22,7 @@ from orchestration.reporting.report import (
     headline,
     render_html,
 )
+from tests.support.report_rows import aging_item, forecast_row
 
 
 def service(name: str = "*", **overrides) -> ServiceDora:
@@ -189,44 +190,12 @@ def test_headline_without_signals_says_routine_variation():
 def test_a_report_on_hundreds_of_streams_draws_the_largest_and_says_where_the_rest_are():
     streams = [f"S{n:02d}" for n in range(1, 16)]  # S15 has the most open items, S01 the fewest
     aging = pd.DataFrame(
-        {
-            "flow_item_id": f"j:{stream}-{k}",
-            "issue_key": f"{stream}-{k}",
-            "value_stream": stream,
-            "flow_item_type": "Feature",
-            "stage": "Dev",
-            "stage_order": 1,
-            "age_hours": 24.0 * k,
-            "flow_time_n": 10,
-            "flow_time_p50_hours": 48.0,
-            "flow_time_p85_hours": 96.0,
-            "flow_time_p95_hours": 120.0,
-            "age_percentile_passed": "none",
-        }
+        aging_item(k, stream, "Dev", 1, k, "none")
         for number, stream in enumerate(streams, start=1)
         for k in range(1, number + 1)
     )
     forecasts = pd.DataFrame(
-        {
-            "value_stream": stream,
-            "forecast_start_date": date(2026, 11, 1),
-            "sample_start_date": date(2026, 8, 3),
-            "sample_end_date": date(2026, 10, 31),
-            "sample_days": 90,
-            "sample_completed_items": 120,
-            "trials": 10000,
-            "is_small_sample": False,
-            "target_items": open_items,
-            "target_items_source": "open_items",
-            "unfinished_trials": 0,
-            "when_done_p50_date": date(2026, 11, 20),
-            "when_done_p85_date": date(2026, 11, 24),
-            "when_done_p95_date": date(2026, 11, 27),
-            "target_date": date(2026, 11, 28),
-            "how_many_p50_items": 40,
-            "how_many_p85_items": 35,
-            "how_many_p95_items": 31,
-        }
+        forecast_row(stream, open_items)
         for stream, open_items in [*zip(streams, range(1, 16), strict=True), ("all", 120)]
     )
     dora = pd.DataFrame(
