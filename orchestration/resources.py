@@ -14,6 +14,7 @@ import duckdb
 
 from orchestration.config import Settings, duckdb_config, load_settings
 from orchestration.dbt import MAPPINGS_ENV, WAREHOUSE_ENV
+from orchestration.dbt_threads import DBT_THREADS_ENV, dbt_threads
 
 
 class StreamgaugeResource(dg.ConfigurableResource):
@@ -50,18 +51,26 @@ class StreamgaugeResource(dg.ConfigurableResource):
         }
 
     @contextmanager
-    def dbt_environment(self) -> Iterator[None]:
-        """Point dbt's profile at the working database (and the user's mappings) for one invocation."""
-        wanted = {WAREHOUSE_ENV: str(self.settings.warehouse.working_path)}
-        if self.settings.mappings_dir:
-            wanted[MAPPINGS_ENV] = str(self.settings.mappings_dir)
-        saved = {key: os.environ.get(key) for key in (WAREHOUSE_ENV, MAPPINGS_ENV)}
+    def dbt_environment(self) -> Iterator[int]:
+        """Point dbt's profile at the working database (and the user's mappings) for one invocation;
+        yields how many models dbt builds at a time (``orchestration.dbt_threads``)."""
+        wanted = dbt_profile_env(self.settings)
+        saved = {key: os.environ.get(key) for key in wanted}
         os.environ.update(wanted)
         try:
-            yield
+            yield int(wanted[DBT_THREADS_ENV])
         finally:
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+def dbt_profile_env(settings: Settings) -> dict[str, str]:
+    """The variables dbt's profile reads for a build on the working database of ``settings``."""
+    working_path = settings.warehouse.working_path
+    env = {WAREHOUSE_ENV: str(working_path), DBT_THREADS_ENV: str(dbt_threads(working_path))}
+    if settings.mappings_dir:
+        env[MAPPINGS_ENV] = str(settings.mappings_dir)
+    return env

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 from orchestration.config import Settings
-from orchestration.dbt import DBT_PROJECT_DIR, MAPPINGS_ENV, WAREHOUSE_ENV, dbt_executable
-from orchestration.resources import StreamgaugeResource
+from orchestration.dbt import DBT_PROJECT_DIR, dbt_executable
+from orchestration.resources import StreamgaugeResource, dbt_profile_env
 
 LAYERS = ("staging", "intermediate", "marts")
 
@@ -51,7 +51,4 @@ def dbt_elapsed_s(work_dir: Path) -> float:
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
-    env = {**os.environ, WAREHOUSE_ENV: str(settings.warehouse.working_path)}
-    if settings.mappings_dir:
-        env[MAPPINGS_ENV] = str(settings.mappings_dir)
-    return env
+    return {**os.environ, **dbt_profile_env(settings)}

@@ -36,6 +36,7 @@ from orchestration.bench.measure import run_measured
 from orchestration.bench.phases import FULL_REFRESH
 from orchestration.bench.sizes import BASE_FLOW_ITEMS, base_and_copies
 from orchestration.config import load_settings
+from orchestration.dbt_threads import DBT_THREADS_ENV
 from orchestration.demo import simulated_sources
 
 # The extractors page through each source one request at a time (README, "Performance").
@@ -96,6 +97,7 @@ def _phased(config_path: Path) -> dict:
     settings = load_settings(config_path)
     work_dir = config_path.parent
     env = dbt_env(settings)
+    figures["dbt_threads"] = int(env[DBT_THREADS_ENV])
     for phase, arguments in STEPS.items():
         measured = run_measured(dbt_command(arguments, config_path, work_dir), env=env)
         figures[phase] = {**asdict(measured), "dbt_elapsed_s": dbt_elapsed_s(work_dir)}

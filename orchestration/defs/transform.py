@@ -84,8 +84,11 @@ def dbt_models(
     context.instance.add_run_tags(context.run.run_id, {AS_OF_TAG: as_of.isoformat()})
     dbt_vars = streamgauge.dbt_vars(as_of)
     refresh = ["--full-refresh"] if config.full_refresh else []
-    report(f"dbt build{' --full-refresh' if refresh else ''} as of {dbt_vars['as_of']} UTC")
-    with streamgauge.dbt_environment():
+    with streamgauge.dbt_environment() as threads:
+        report(
+            f"dbt build{' --full-refresh' if refresh else ''} as of {dbt_vars['as_of']} UTC, "
+            f"{threads} model{'s' if threads > 1 else ''} at a time"
+        )
         invocation = dbt.cli(
             [*BUILD_ARGUMENTS, "--vars", json.dumps(dbt_vars), *refresh],
             context=context,
