@@ -59,8 +59,9 @@ def pipeline(config_path: Path, groups: tuple[str, ...] = (), full_refresh: bool
 
 
 def _baseline(config_path: Path, result_path: Path, compute) -> dict:
+    """``compute`` timed on the working database, under the memory limit dbt's models have."""
     settings = load_settings(config_path)
-    with duckdb.connect(str(settings.warehouse.working_path), read_only=True) as con:
+    with duckdb.connect(str(settings.warehouse.working_path), read_only=True, config=duckdb_config()) as con:
         started = time.monotonic()
         frame = compute(con, settings.warehouse.as_of)
         wall = time.monotonic() - started

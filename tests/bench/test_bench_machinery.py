@@ -71,3 +71,22 @@ def test_the_results_file_and_table_hold_every_size_and_ratio(tmp_path):
     }
     table = format_table(sizes)
     assert "pandas baseline" in table and "10,000" in table and "2 × 5,000" in table
+
+
+def test_the_baselines_query_under_the_memory_limit_dbts_models_have(tmp_path, monkeypatch):
+    import duckdb
+    import pandas as pd
+
+    from orchestration.bench.phases import _baseline
+    from orchestration.config import MEMORY_LIMIT_ENV
+
+    config = tmp_path / "streamgauge.yml"
+    config.write_text(f"warehouse:\n  data_dir: {tmp_path}\n")
+    duckdb.connect(str(tmp_path / "warehouse.duckdb")).close()
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "512MB")
+
+    def memory_limit(con, as_of):
+        return pd.DataFrame({"limit": [con.execute("SELECT current_setting('memory_limit')").fetchone()[0]]})
+
+    assert _baseline(config, tmp_path / "baseline.json", memory_limit)["rows"] == 1
+    assert pd.read_parquet(tmp_path / "baseline.parquet")["limit"].tolist() == ["488.2 MiB"]
