@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -98,7 +99,8 @@ class ApiClient:
     """A JSON API client bound to one source.
 
     ``transport`` lets tests and the demo put the simulated organisation beneath the very same
-    client code; ``sleep`` and ``clock`` make waiting observable in tests.
+    client code; ``sleep`` and ``clock`` make waiting observable in tests. Threads may share one
+    client (``extractors.common.concurrency``): each request retries and waits on its own.
     """
 
     def __init__(
@@ -118,6 +120,7 @@ class ApiClient:
         self.source = source
         self.retry = retry or RetryPolicy()
         self.stats = RequestStats()
+        self._stats_lock = threading.Lock()
         self._sleep = sleep
         self._clock = clock
         self._rng = random.Random(seed)
@@ -143,9 +146,16 @@ class ApiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _tally(self, status: int | None = None, **amounts: float) -> None:
+        with self._stats_lock:
+            for name, amount in amounts.items():
+                setattr(self.stats, name, getattr(self.stats, name) + amount)
+            if status is not None:
+                self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+
     def _wait(self, seconds: float, reason: str) -> None:
         log.info("%s: waiting %.1fs (%s)", self.source, seconds, reason)
-        self.stats.waited_seconds += seconds
+        self._tally(waited_seconds=seconds)
         self._sleep(seconds)
 
     def request(
@@ -160,7 +170,7 @@ class ApiClient:
         attempt = 0
         while True:
             attempt += 1
-            self.stats.requests += 1
+            self._tally(requests=1)
             try:
                 response = self._client.request(method, url, params=params, json=json)
             except httpx.TransportError as exc:
@@ -168,24 +178,24 @@ class ApiClient:
                     raise SourceError(
                         f"{self.source}: {method} {url} failed after {attempt} attempts: {type(exc).__name__}"
                     ) from exc
-                self.stats.retries += 1
+                self._tally(retries=1)
                 self._wait(backoff_seconds(attempt, self.retry, self._rng), f"{type(exc).__name__}")
                 continue
             status = response.status_code
-            self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+            self._tally(status=status)
             now = self._clock()
             wait = self._rate_limit_wait(response, now)
             if wait is not None:
-                self.stats.rate_limited += 1
+                self._tally(rate_limited=1)
                 if attempt >= self.retry.max_attempts or wait > self.retry.max_rate_limit_wait_seconds:
                     raise HttpStatusError(self.source, method, url, status, "rate limited; giving up")
-                self.stats.retries += 1
+                self._tally(retries=1)
                 self._wait(wait, f"rate limited, HTTP {status}")
                 continue
             if status in RETRYABLE_STATUSES:
                 if attempt >= self.retry.max_attempts:
                     raise HttpStatusError(self.source, method, url, status, _excerpt(response))
-                self.stats.retries += 1
+                self._tally(retries=1)
                 self._wait(backoff_seconds(attempt, self.retry, self._rng), f"HTTP {status}")
                 continue
             if status >= 400:

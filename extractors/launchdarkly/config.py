@@ -22,6 +22,7 @@ class LaunchDarklySourceConfig:
     ``history_start`` bounds the first run's audit log (the whole log when unset); every later run
     reads the entries after the last one it landed, re-reading ``overlap_minutes`` before it.
     ``audit_page_size`` is at most 20 (LaunchDarkly's limit), ``page_size`` at most 100.
+    ``concurrent_requests`` audit-log entries of a page are read in full at a time (1 … 10).
     """
 
     name: str
@@ -33,12 +34,15 @@ class LaunchDarklySourceConfig:
     overlap_minutes: int = 60
     page_size: int = 100
     audit_page_size: int = 20
+    concurrent_requests: int = 4
 
     def __post_init__(self) -> None:
         if not 1 <= self.audit_page_size <= 20:
             raise SourceError(f"launchdarkly source {self.name!r}: audit_page_size must be 1 … 20")
         if not 1 <= self.page_size <= 100:
             raise SourceError(f"launchdarkly source {self.name!r}: page_size must be 1 … 100")
+        if not 1 <= self.concurrent_requests <= 10:
+            raise SourceError(f"launchdarkly source {self.name!r}: concurrent_requests must be 1 … 10")
 
 
 def launchdarkly_token(config: LaunchDarklySourceConfig, environ: Mapping[str, str] = os.environ) -> str:

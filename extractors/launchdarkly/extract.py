@@ -7,8 +7,9 @@
    the entries of the project's flags (``spec=proj/<project>:env/*:flag/*``) after the cursor, newest
    first. Each entry not landed before is read in full (``GET /api/v2/auditlog/{id}``: its
    ``previousVersion`` / ``currentVersion`` say what the flag looked like before and after, the only
-   record of *when* a flag reached its rollout share). Entries never change, so an id already landed
-   is not read again.
+   record of *when* a flag reached its rollout share), ``concurrent_requests`` at a time, each page's
+   entries landed together. Entries never change, so an id already landed is not
+   read again.
 
 The cursor (``meta.cursors``, entity ``audit_log``) is JSON ``{"through", "pending_before",
 "pending_newest"}``: every entry up to ``through`` (epoch ms) has landed; while a run walks back
@@ -29,6 +30,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from extractors.common.concurrency import map_concurrently
 from extractors.common.http import HttpStatusError, SourceError
 from extractors.common.raw_store import RawRecord, RawStore
 from extractors.launchdarkly.client import LaunchDarklyClient
@@ -232,13 +234,11 @@ class _Extraction:
             self.report.audit_entries_listed += len(entries)
             entries = [e for e in entries if e.get("kind", "flag") == "flag"]
             known = landed_ids(self.store, self.source, [str(e.get("_id")) for e in entries])
-            records, requests = [], []
-            for entry in entries:
-                if str(entry.get("_id")) in known:
-                    continue
-                detail_request, detail = self.read_entry(entry)
-                records.append(audit_record(detail, self.source))
-                requests.append(detail_request)
+            unknown = [entry for entry in entries if str(entry.get("_id")) not in known]
+            reads = map_concurrently(self.read_entry, unknown, self.config.concurrent_requests)
+            self.report.audit_entries_read += sum(read_in_full for _, _, read_in_full in reads)
+            records = [audit_record(detail, self.source) for _, detail, _ in reads]
+            requests = [detail_request for detail_request, _, _ in reads]
             self.store.stage_rows(
                 AUDIT_LOG, self.source, rows_table(records, requests), batch_id=self.report.batch_id
             )
@@ -253,15 +253,16 @@ class _Extraction:
         self.cursor.pending_before = self.cursor.pending_newest = None
         self.checkpoint()
 
-    def read_entry(self, entry: Mapping[str, Any]) -> tuple[str, Any]:
+    def read_entry(self, entry: Mapping[str, Any]) -> tuple[str, Any, bool]:
+        """(request, the entry in full, True); the listed entry and False when it is gone (404).
+        Runs in several threads at once: it only reads."""
         entry_id = str(entry["_id"])
         try:
             request, detail = self.client.audit_entry(entry_id)
         except HttpStatusError as exc:
             if exc.status != 404:
                 raise
-            return f"GET /api/v2/auditlog (entry {entry_id} no longer readable in full)", entry
-        self.report.audit_entries_read += 1
+            return f"GET /api/v2/auditlog (entry {entry_id} no longer readable in full)", entry, False
         if not isinstance(detail, dict) or not detail.get("_id"):
             raise SourceError(f"{self.source}: {request} returned no audit-log entry")
-        return request, detail
+        return request, detail, True

@@ -143,3 +143,13 @@ def test_credentials_never_appear_in_errors():
         client.get("/x")
     assert "sekrit" not in str(info.value)
     assert calls[0].headers["authorization"].startswith("Basic ")
+
+
+def test_threads_sharing_a_client_are_all_counted():
+    from extractors.common.concurrency import map_concurrently
+
+    client = ApiClient(
+        "demo", "https://api.example.test", transport=httpx.MockTransport(lambda _: httpx.Response(200))
+    )
+    map_concurrently(lambda _: client.get("/thing"), list(range(400)), max_workers=8)
+    assert client.stats.requests == 400 and client.stats.by_status == {200: 400}

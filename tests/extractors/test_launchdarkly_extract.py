@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import duckdb
+import httpx
 import orjson
 import pytest
 
@@ -161,3 +164,46 @@ def test_a_wrong_token_is_an_error_naming_the_request(org, monkeypatch):
     monkeypatch.setenv("LD_API_TOKEN", "wrong")
     with pytest.raises(SourceError, match=r"GET /api/v2/flags/acme answered HTTP 401"):
         run(SimulatedApis(org), RawStore(duckdb.connect()))
+
+
+class InFlightTransport(httpx.BaseTransport):
+    """The simulated API beneath, counting the requests under way at once."""
+
+    def __init__(self, inner: httpx.BaseTransport):
+        self.inner, self.lock, self.now, self.most = inner, threading.Lock(), 0, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            time.sleep(0.002)
+            return self.inner.handle_request(request)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+def test_entries_read_several_at_a_time_land_as_if_read_one_at_a_time(org):
+    landed, most = {}, {}
+    for concurrent in (1, 4):
+        apis = SimulatedApis(
+            org, faults={"launchdarkly": FaultPlan(rate_limit_every=7, retry_after_seconds=1)}
+        )
+        store = RawStore(duckdb.connect())
+        cfg = config(apis, concurrent_requests=concurrent)
+        transport = InFlightTransport(apis.transport())
+        with connect_launchdarkly(cfg, transport=transport, sleep=lambda _s: None) as client:
+            report = extract_launchdarkly(client, store, cfg, now=apis.org.clock)
+        rows = store.con.execute(
+            f"SELECT record_id, request, payload FROM raw.{AUDIT_LOG} ORDER BY record_id"
+        )
+        landed[concurrent] = (report.audit_entries_read, rows.fetchall())
+        most[concurrent] = transport.most
+    assert landed[4] == landed[1] and len(landed[1][1]) == len(org.outcomes.entries_until(org.clock_ms))
+    assert most[1] == 1 and 1 < most[4] <= 4
+
+
+def test_concurrent_requests_are_bounded():
+    with pytest.raises(SourceError, match="concurrent_requests must be 1 … 10"):
+        LaunchDarklySourceConfig(name=SOURCE, project_key="acme", concurrent_requests=0)
