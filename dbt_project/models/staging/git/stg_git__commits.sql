@@ -1,6 +1,9 @@
 {#- One row per commit (repository, sha): the latest landed version, flattened. Author and
     committer dates carry the offsets git printed them with and are stored in UTC. A repository
-    landed by two git sources (a mirror) keeps one row per SHA: commits are immutable. -#}
+    landed by two git sources (a mirror) keeps one row per SHA: commits are immutable. Incremental:
+    a refresh reads only the commits with a newly landed version, and a newer version of a SHA
+    (from either source) replaces its row, as in a full rebuild. -#}
+{{ config(materialized='incremental', unique_key=['repository', 'sha'], incremental_strategy='delete+insert') }}
 {%- set commit_fields = [
     'repository',
     'sha',
@@ -14,7 +17,7 @@
 ] -%}
 
 with latest_commits as (
-    {{ streamgauge.latest_raw_records('git', 'git_commits') }}
+    {{ streamgauge.latest_changed_raw_records('git', 'git_commits') }}
 ),
 
 parsed as (
