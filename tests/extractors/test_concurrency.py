@@ -4,33 +4,28 @@ import time
 import pytest
 
 from extractors.common.concurrency import map_concurrently
+from tests.support.in_flight import InFlight
 
 
-class InFlight:
-    """Counts how many calls run at once."""
+class SquaringInFlight(InFlight):
+    """Squares its item, holding each call 10 ms."""
 
     def __init__(self):
-        self.lock = threading.Lock()
-        self.now = self.most = 0
+        super().__init__(hold_seconds=0.01)
 
     def __call__(self, item: int) -> int:
-        with self.lock:
-            self.now += 1
-            self.most = max(self.most, self.now)
-        time.sleep(0.01)
-        with self.lock:
-            self.now -= 1
-        return item * item
+        with self.call():
+            return item * item
 
 
 def test_results_come_back_in_the_order_asked_with_at_most_n_at_a_time():
-    calls = InFlight()
+    calls = SquaringInFlight()
     assert map_concurrently(calls, list(range(12)), max_workers=3) == [i * i for i in range(12)]
     assert calls.most == 3
 
 
 def test_one_worker_calls_in_this_thread_one_after_another():
-    calls = InFlight()
+    calls = SquaringInFlight()
     threads = []
     assert map_concurrently(
         lambda i: threads.append(threading.current_thread()) or calls(i), [1, 2, 3], 1

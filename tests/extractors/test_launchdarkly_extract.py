@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, datetime
 
 import duckdb
@@ -31,6 +29,7 @@ from extractors.simulation import (
     SimulatedOrganisation,
 )
 from extractors.simulation.timeutil import to_ms
+from tests.support.in_flight import InFlight
 
 SOURCE = "demo-launchdarkly"
 EARLIER = datetime(2026, 8, 1, tzinfo=UTC)
@@ -170,18 +169,11 @@ class InFlightTransport(httpx.BaseTransport):
     """The simulated API beneath, counting the requests under way at once."""
 
     def __init__(self, inner: httpx.BaseTransport):
-        self.inner, self.lock, self.now, self.most = inner, threading.Lock(), 0, 0
+        self.inner, self.in_flight = inner, InFlight(hold_seconds=0.002)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        with self.lock:
-            self.now += 1
-            self.most = max(self.most, self.now)
-        try:
-            time.sleep(0.002)
+        with self.in_flight.call():
             return self.inner.handle_request(request)
-        finally:
-            with self.lock:
-                self.now -= 1
 
 
 def test_entries_read_several_at_a_time_land_as_if_read_one_at_a_time(org):
@@ -199,7 +191,7 @@ def test_entries_read_several_at_a_time_land_as_if_read_one_at_a_time(org):
             f"SELECT record_id, request, payload FROM raw.{AUDIT_LOG} ORDER BY record_id"
         )
         landed[concurrent] = (report.audit_entries_read, rows.fetchall())
-        most[concurrent] = transport.most
+        most[concurrent] = transport.in_flight.most
     assert landed[4] == landed[1] and len(landed[1][1]) == len(org.outcomes.entries_until(org.clock_ms))
     assert most[1] == 1 and 1 < most[4] <= 4
 
